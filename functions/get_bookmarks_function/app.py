@@ -1,0 +1,34 @@
+"""GetBookmarksFunction: the API's GET routes over the caller's own bookmarks. Its role may only read."""
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bookmarks import library
+from bookmarks.api import current_user, json_response, new_resolver
+
+logger = Logger()
+tracer = Tracer()
+app = new_resolver()
+
+
+@app.get("/bookmarks")
+def list_bookmarks() -> Response[str]:
+    page = library.list_for_owner(
+        current_user(app),
+        limit=app.current_event.get_query_string_value("limit"),
+        cursor=app.current_event.get_query_string_value("cursor"),
+    )
+    return json_response(200, page)
+
+
+@app.get("/bookmarks/<bookmark_id>")
+def get_bookmark(bookmark_id: str) -> Response[str]:
+    return json_response(200, library.get(current_user(app), bookmark_id))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

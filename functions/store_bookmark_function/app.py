@@ -1,0 +1,48 @@
+"""StoreBookmarkFunction: the API's POST, PUT and DELETE routes. Its role may only write the table."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bookmarks import library
+from bookmarks.api import current_user, json_response, new_resolver
+from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = new_resolver()
+
+
+@app.post("/bookmarks")
+def create_bookmark() -> Response[str]:
+    new = parse_request(NewBookmark, app.current_event.body)
+    created = library.create(
+        current_user(app), new, idempotency_key=app.current_event.headers.get("Idempotency-Key")
+    )
+    metrics.add_metric(name="BookmarkCreated", unit=MetricUnit.Count, value=1)
+    return json_response(201, created, headers={"Location": f"/bookmarks/{created.id}"})
+
+
+@app.put("/bookmarks/<bookmark_id>")
+def update_bookmark(bookmark_id: str) -> Response[str]:
+    patch = parse_request(BookmarkPatch, app.current_event.body)
+    updated = library.update(current_user(app), bookmark_id, patch)
+    metrics.add_metric(name="BookmarkUpdated", unit=MetricUnit.Count, value=1)
+    return json_response(200, updated)
+
+
+@app.delete("/bookmarks/<bookmark_id>")
+def delete_bookmark(bookmark_id: str) -> Response[str]:
+    library.delete(current_user(app), bookmark_id)
+    metrics.add_metric(name="BookmarkDeleted", unit=MetricUnit.Count, value=1)
+    return json_response(204, None)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

@@ -1,0 +1,14 @@
+"""Cached AWS clients: created on first use so that importing a handler never opens a connection."""
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@cache
+def dynamodb() -> "DynamoDBClient":
+    return boto3.client("dynamodb")

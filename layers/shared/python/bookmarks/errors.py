@@ -1,0 +1,36 @@
+"""Domain errors: each names an outcome. They know nothing of HTTP; each trigger maps them in one place."""
+
+from dataclasses import dataclass
+
+
+class BookmarksError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: where (a dotted field path) and what."""
+
+    field: str
+    problem: str
+
+
+class InvalidInput(BookmarksError):
+    """The caller sent something malformed; ``problems`` says which field and why."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class BookmarkNotFound(BookmarksError):
+    """The owner has no bookmark with that id (also what another user's bookmark looks like)."""
+
+
+class IdempotencyKeyReused(BookmarksError):
+    """An Idempotency-Key came back with a different request than the one it first created."""
+
+
+class SubmittedUrlLocked(BookmarksError):
+    """A bookmark entered in the contest keeps the URL it was submitted with."""

@@ -1,0 +1,90 @@
+"""The use cases of a user's own bookmarks: create, list, read, change, delete.
+
+Every function takes the owner (the verified token's ``sub``) first: no call can reach past it.
+"""
+
+import hashlib
+import re
+from datetime import UTC, datetime
+
+from bookmarks import table
+from bookmarks.errors import BookmarkNotFound, IdempotencyKeyReused, InvalidInput, Problem
+from bookmarks.ids import is_bookmark_id, new_bookmark_id
+from bookmarks.models import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Bookmark,
+    BookmarkPage,
+    BookmarkPatch,
+    ContestStatus,
+    NewBookmark,
+)
+from bookmarks.paging import decode_cursor, encode_cursor, page_size
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def now_iso() -> str:
+    """The current UTC time as the API writes it: ISO 8601 with milliseconds and a Z."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def create(owner: str, new: NewBookmark, idempotency_key: str | None = None) -> Bookmark:
+    """Save a new bookmark (sharing it enters the contest). With an Idempotency-Key, a repeat of the same
+    request returns the first answer and writes nothing; raises IdempotencyKeyReused for another body."""
+    now = now_iso()
+    bookmark = Bookmark(
+        id=new_bookmark_id(),
+        url=new.url,
+        name=new.name,
+        description=new.description,
+        shared=new.shared,
+        contest_status=ContestStatus.ENTERING if new.shared else ContestStatus.NONE,
+        created_at=now,
+        updated_at=now,
+    )
+    claim = None
+    if idempotency_key is not None:
+        if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+            raise InvalidInput(
+                "The Idempotency-Key header must be 1 to 128 letters, digits or . _ : -",
+                [Problem("Idempotency-Key", "must match [A-Za-z0-9._:-]{1,128}")],
+            )
+        request_hash = hashlib.sha256(new.model_dump_json().encode()).hexdigest()
+        claim = table.IdempotencyClaim(key=idempotency_key, request_hash=request_hash)
+    earlier = table.put_new(owner, bookmark, claim)
+    if earlier is None:
+        return bookmark
+    if claim is not None and earlier.request_hash != claim.request_hash:
+        raise IdempotencyKeyReused(idempotency_key)
+    return earlier.bookmark
+
+
+def list_for_owner(owner: str, limit: str | None = None, cursor: str | None = None) -> BookmarkPage:
+    """A page of the owner's bookmarks, newest first; raises InvalidInput for a bad limit or cursor."""
+    size = page_size(limit, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+    after_id = decode_cursor(cursor) if cursor is not None else None
+    items, more = table.list_page(owner, size, after_id)
+    return BookmarkPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+def get(owner: str, bookmark_id: str) -> Bookmark:
+    """The owner's bookmark; raises BookmarkNotFound (for another user's id too)."""
+    return table.get(owner, _known_id(bookmark_id))
+
+
+def update(owner: str, bookmark_id: str, patch: BookmarkPatch) -> Bookmark:
+    """Change some fields; sharing enters the contest once. Raises BookmarkNotFound or SubmittedUrlLocked."""
+    return table.update(owner, _known_id(bookmark_id), patch, now=now_iso())
+
+
+def delete(owner: str, bookmark_id: str) -> None:
+    """Delete the owner's bookmark; raises BookmarkNotFound."""
+    table.delete(owner, _known_id(bookmark_id))
+
+
+def _known_id(bookmark_id: str) -> str:
+    # Ids are opaque to callers: one that could never exist is simply not found.
+    if not is_bookmark_id(bookmark_id):
+        raise BookmarkNotFound(bookmark_id)
+    return bookmark_id

@@ -1,0 +1,150 @@
+"""The shapes of the bookmarks API: the one source of truth for requests, responses and stored bookmarks.
+
+The gateway's request models in template.yaml are checked against these by tests/unit/test_contract.py.
+"""
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bookmarks.errors import InvalidInput, Problem
+from bookmarks.urls import web_url_problem
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+MAX_URL_LENGTH = 2048
+MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 2000
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def _require_web_url(url: str) -> str:
+    problem = web_url_problem(url)
+    if problem:
+        raise ValueError(problem)
+    return url
+
+
+WebUrl = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_URL_LENGTH, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"),
+    AfterValidator(_require_web_url),
+]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"\S")]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH)]
+
+
+class ContestStatus(StrEnum):
+    """Where a bookmark stands in the contest; it only ever moves forward."""
+
+    NONE = "none"
+    ENTERING = "entering"
+    ENTERED = "entered"
+    DUPLICATE = "duplicate"
+    INVALID = "invalid"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class _Request(BaseModel):
+    """Requests reject fields they do not know: an `owner` in the body is an error, never an identity."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+RequestT = TypeVar("RequestT", bound=_Request)
+
+
+class NewBookmark(_Request):
+    url: WebUrl
+    name: Name
+    description: Description | None = None
+    shared: bool = False
+
+
+class BookmarkPatch(_Request):
+    """Any of the fields of a bookmark; at least one. A null description clears it."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    url: WebUrl | None = None
+    name: Name | None = None
+    description: Description | None = None
+    shared: bool | None = None
+
+    @field_validator("url", "name", "shared", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "BookmarkPatch":
+        if not self.model_fields_set:
+            raise ValueError("name at least one of url, name, description, shared")
+        return self
+
+
+class Bookmark(BaseModel):
+    """A bookmark as its owner sees it."""
+
+    id: str
+    url: str
+    name: str
+    description: str | None
+    shared: bool
+    contest_status: ContestStatus
+    created_at: str
+    updated_at: str
+
+
+class BookmarkPage(BaseModel):
+    """One page of a listing, newest first; pass ``next_cursor`` back to read the next."""
+
+    items: list[Bookmark]
+    next_cursor: str | None
+
+
+class FieldProblem(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: a sentence, and for malformed input which fields are wrong."""
+
+    message: str
+    errors: list[FieldProblem] | None = None
+
+
+def parse_request(model: type[RequestT], body: str | None) -> RequestT:
+    """The request body as ``model``; raises InvalidInput naming each bad field (never a 5xx)."""
+    try:
+        return model.model_validate_json(body or "")
+    except ValidationError as error:
+        problems = [
+            Problem(field=".".join(str(part) for part in issue["loc"]) or "body", problem=_problem(issue))
+            for issue in error.errors(include_url=False, include_input=False)
+        ]
+        fields = ", ".join(problem.field for problem in problems)
+        raise InvalidInput(f"The request body is invalid: check {fields}.", problems) from None
+
+
+def _problem(issue: "ErrorDetails") -> str:
+    if issue["type"] == "extra_forbidden":
+        return "is not a field of this request"
+    if issue["type"] == "json_invalid":
+        return "is not valid JSON"
+    return str(issue["msg"]).removeprefix("Value error, ")

@@ -1,0 +1,231 @@
+"""The one module that talks to DynamoDB: it alone knows the key layout of the bookmarks table.
+
+Layout (one table, keys generic so later access patterns fit without a migration):
+  bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
+  idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
+  SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
+A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
+with ``if_not_exists`` and no read before the write.
+"""
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from bookmarks.aws import dynamodb
+from bookmarks.errors import BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus
+from bookmarks.settings import settings
+from bookmarks.urls import normalise, top_level_domain
+
+Item = dict[str, Any]
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """A client's Idempotency-Key, and a fingerprint of the request it came with."""
+
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True)
+class EarlierAnswer:
+    """What an Idempotency-Key already produced."""
+
+    request_hash: str
+    bookmark: Bookmark
+
+
+def _owner_key(owner: str) -> str:
+    return f"OWNER#{owner}"
+
+
+def _bookmark_key(owner: str, bookmark_id: str) -> dict[str, Any]:
+    return {"pk": {"S": _owner_key(owner)}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}}
+
+
+def _to_dynamodb(values: Item) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def _from_dynamodb(item: Mapping[str, Any]) -> Item:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _bookmark_from_item(item: dict[str, Any]) -> Bookmark:
+    values = _from_dynamodb(item)
+    values.setdefault("contest_status", ContestStatus.NONE)
+    values.setdefault("description", None)
+    return Bookmark.model_validate(values, strict=False, from_attributes=False)
+
+
+def _bookmark_item(owner: str, bookmark: Bookmark) -> dict[str, Any]:
+    values: Item = bookmark.model_dump(exclude={"contest_status"}, exclude_none=True)
+    values.update(owner=owner, url_key=normalise(bookmark.url), url_tld=top_level_domain(bookmark.url))
+    if bookmark.contest_status is not ContestStatus.NONE:
+        values.update(contest_status=bookmark.contest_status.value, submitted_at=bookmark.created_at)
+    if bookmark.shared:
+        values["shared_url_key"] = values["url_key"]
+    return _bookmark_key(owner, bookmark.id) | _to_dynamodb(values)
+
+
+def put_new(owner: str, bookmark: Bookmark, claim: IdempotencyClaim | None) -> EarlierAnswer | None:
+    """Store a new bookmark, with its idempotency claim in the same transaction.
+
+    Returns None when stored, or the earlier answer when the claim's key was already used (nothing is
+    written then).
+    """
+    item = _bookmark_item(owner, bookmark)
+    if claim is None:
+        dynamodb().put_item(
+            TableName=settings().bookmarks_table_name,
+            Item=item,
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        return None
+    now = int(time.time())
+    claim_item = {
+        "pk": {"S": _owner_key(owner)},
+        "sk": {"S": f"IDEMPOTENCY#{claim.key}"},
+        "request_hash": {"S": claim.request_hash},
+        "answer": {"S": bookmark.model_dump_json()},
+        "expires_at": {"N": str(now + settings().idempotency_ttl_seconds)},
+    }
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": settings().bookmarks_table_name,
+                        "Item": claim_item,
+                        # TTL deletes lazily: an expired claim is free to take again.
+                        "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                        "ExpressionAttributeValues": {":now": {"N": str(now)}},
+                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": settings().bookmarks_table_name,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    except ClientError as error:
+        reasons = error.response.get("CancellationReasons") or []
+        earlier = reasons[0].get("Item") if reasons else None
+        if error.response["Error"]["Code"] != "TransactionCanceledException" or not earlier:
+            raise
+        claimed = _from_dynamodb(earlier)
+        return EarlierAnswer(claimed["request_hash"], Bookmark.model_validate_json(claimed["answer"]))
+    return None
+
+
+def get(owner: str, bookmark_id: str) -> Bookmark:
+    """The owner's bookmark; raises BookmarkNotFound."""
+    answer = dynamodb().get_item(
+        TableName=settings().bookmarks_table_name, Key=_bookmark_key(owner, bookmark_id)
+    )
+    if "Item" not in answer:
+        raise BookmarkNotFound(bookmark_id)
+    return _bookmark_from_item(answer["Item"])
+
+
+def list_page(owner: str, limit: int, after_id: str | None) -> tuple[list[Bookmark], bool]:
+    """Up to ``limit`` of the owner's bookmarks, newest first, after ``after_id``; and whether more follow.
+
+    Reads one item beyond the page to know for sure, so the last page never hands out an empty cursor.
+    """
+    request: dict[str, Any] = {
+        "TableName": settings().bookmarks_table_name,
+        "KeyConditionExpression": "pk = :owner AND begins_with(sk, :bookmark)",
+        "ExpressionAttributeValues": {":owner": {"S": _owner_key(owner)}, ":bookmark": {"S": "BOOKMARK#"}},
+        "ScanIndexForward": False,
+        "Limit": limit + 1,
+    }
+    if after_id is not None:
+        request["ExclusiveStartKey"] = _bookmark_key(owner, after_id)
+    items = dynamodb().query(**request)["Items"]
+    return [_bookmark_from_item(item) for item in items[:limit]], len(items) > limit
+
+
+def update(owner: str, bookmark_id: str, patch: BookmarkPatch, now: str) -> Bookmark:
+    """Apply ``patch`` in one conditional write; raises BookmarkNotFound or SubmittedUrlLocked."""
+    sets = {"updated_at": ":now"}
+    removes = []
+    values: Item = {":now": now}
+    conditions = ["attribute_exists(pk)"]
+    if patch.url is not None:
+        sets.update(url=":url", url_key=":url_key", url_tld=":url_tld")
+        values.update(
+            {":url": patch.url, ":url_key": normalise(patch.url), ":url_tld": top_level_domain(patch.url)}
+        )
+        conditions.append("attribute_not_exists(#contest_status)")
+    if patch.name is not None:
+        sets["name"] = ":name"
+        values[":name"] = patch.name
+    if "description" in patch.model_fields_set:
+        if patch.description is None:
+            removes.append("description")
+        else:
+            sets["description"] = ":description"
+            values[":description"] = patch.description
+    if patch.shared is True:
+        sets.update(
+            shared=":true",
+            contest_status="if_not_exists(#contest_status, :entering)",
+            submitted_at="if_not_exists(#submitted_at, :now)",
+            shared_url_key=":url_key" if patch.url is not None else "#url_key",
+        )
+        values.update({":true": True, ":entering": ContestStatus.ENTERING.value})
+    elif patch.shared is False:
+        sets["shared"] = ":false"
+        removes.append("shared_url_key")
+        values[":false"] = False
+    expression = "SET " + ", ".join(f"#{name} = {value}" for name, value in sets.items())
+    if removes:
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+    # Every attribute goes through a placeholder: `name`, `url` and others are DynamoDB reserved words.
+    used = [*sets, *removes, "contest_status", "submitted_at", "url_key"]
+    names = {f"#{name}": name for name in used if f"#{name}" in expression + " ".join(conditions)}
+    try:
+        answer = dynamodb().update_item(
+            TableName=settings().bookmarks_table_name,
+            Key=_bookmark_key(owner, bookmark_id),
+            UpdateExpression=expression,
+            ConditionExpression=" AND ".join(conditions),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_to_dynamodb(values),
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if "Item" in error.response:
+            raise SubmittedUrlLocked(bookmark_id) from None
+        raise BookmarkNotFound(bookmark_id) from None
+    return _bookmark_from_item(answer["Attributes"])
+
+
+def delete(owner: str, bookmark_id: str) -> None:
+    """Delete the owner's bookmark; raises BookmarkNotFound."""
+    try:
+        dynamodb().delete_item(
+            TableName=settings().bookmarks_table_name,
+            Key=_bookmark_key(owner, bookmark_id),
+            ConditionExpression="attribute_exists(pk)",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        raise BookmarkNotFound(bookmark_id) from None

@@ -1,0 +1,60 @@
+"""Fixtures shared by every test: an offline AWS (moto) and the app's resources made from template.yaml."""
+
+import os
+
+# Set before any handler module is imported: Powertools reads these when a handler's module loads.
+os.environ.update(
+    AWS_DEFAULT_REGION="us-east-1",
+    AWS_REGION="us-east-1",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SECURITY_TOKEN="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+    POWERTOOLS_TRACE_DISABLED="1",
+    POWERTOOLS_SERVICE_NAME="bookmarks",
+    POWERTOOLS_METRICS_NAMESPACE="Bookmarks",
+    BOOKMARKS_TABLE_NAME="bookmarks-test",
+    ALLOWED_ORIGIN="https://bookmarks.example.com",
+)
+
+from collections.abc import Iterator
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bookmarks.aws import dynamodb
+from bookmarks.settings import settings
+from local.provision import create_table
+from local.template import resource
+from tests.api_client import ApiClient
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """An empty, in-memory AWS for one test; the app's cached clients are made inside it."""
+    with mock_aws():
+        dynamodb.cache_clear()
+        settings.cache_clear()
+        yield
+        dynamodb.cache_clear()
+        settings.cache_clear()
+
+
+@pytest.fixture
+def bookmarks_table(aws: None) -> str:
+    """The BookmarksTable as template.yaml declares it (keys, indexes, stream, TTL); returns its name."""
+    name = os.environ["BOOKMARKS_TABLE_NAME"]
+    create_table(boto3.client("dynamodb"), name, resource("BookmarksTable")["Properties"])
+    return name
+
+
+@pytest.fixture
+def alice(bookmarks_table: str) -> "ApiClient":
+    return ApiClient("0a11ce00-0000-4000-8000-000000000001")
+
+
+@pytest.fixture
+def bob(bookmarks_table: str) -> "ApiClient":
+    return ApiClient("0b0b0000-0000-4000-8000-000000000002")

@@ -1,0 +1,334 @@
+"""The bookmarks API through its handlers, as API Gateway calls them: every route, owner isolation,
+validation, paging and idempotency."""
+
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.api_client import ApiClient
+
+MISSING_ID = "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
+
+
+def stored_items(table: str) -> list[dict[str, Any]]:
+    # A test may scan: it checks what the whole table holds after a request.
+    return boto3.client("dynamodb").scan(TableName=table, ConsistentRead=True)["Items"]
+
+
+def test_created_bookmark_is_returned_with_its_location(alice: ApiClient) -> None:
+    reply = alice.request(
+        "POST", "/bookmarks", {"url": "https://example.com/x", "name": "X", "description": "d"}
+    )
+
+    assert reply.status == 201
+    assert reply.headers["Location"] == f"/bookmarks/{reply.body['id']}"
+    assert reply.body | {"id": None, "created_at": None, "updated_at": None} == {
+        "id": None,
+        "url": "https://example.com/x",
+        "name": "X",
+        "description": "d",
+        "shared": False,
+        "contest_status": "none",
+        "created_at": None,
+        "updated_at": None,
+    }
+    assert reply.body["created_at"] == reply.body["updated_at"]
+
+
+def test_created_bookmark_can_be_read_back(alice: ApiClient) -> None:
+    created = alice.create(url="https://example.com/read")
+
+    reply = alice.request("GET", f"/bookmarks/{created['id']}")
+
+    assert reply.status == 200
+    assert reply.body == created
+
+
+def test_update_changes_only_the_given_fields(alice: ApiClient) -> None:
+    created = alice.create(description="old")
+
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", {"name": "Renamed"})
+
+    assert reply.status == 200
+    assert reply.body["name"] == "Renamed"
+    assert reply.body["description"] == "old"
+    assert reply.body["updated_at"] >= created["updated_at"]
+    assert alice.request("GET", f"/bookmarks/{created['id']}").body == reply.body
+
+
+def test_null_description_clears_it(alice: ApiClient) -> None:
+    created = alice.create(description="old")
+
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", {"description": None})
+
+    assert reply.status == 200
+    assert reply.body["description"] is None
+
+
+def test_deleted_bookmark_is_gone(alice: ApiClient) -> None:
+    created = alice.create()
+
+    assert alice.request("DELETE", f"/bookmarks/{created['id']}").status == 204
+    assert alice.request("GET", f"/bookmarks/{created['id']}").status == 404
+    assert alice.request("DELETE", f"/bookmarks/{created['id']}").status == 404
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("GET", None), ("PUT", {"name": "Mine now"}), ("PUT", {"shared": True}), ("DELETE", None)],
+)
+def test_other_users_bookmark_is_not_found_and_unchanged(
+    alice: ApiClient, bob: ApiClient, bookmarks_table: str, method: str, body: Any
+) -> None:
+    created = alice.create()
+    before = stored_items(bookmarks_table)
+
+    reply = bob.request(method, f"/bookmarks/{created['id']}", body)
+
+    assert reply.status == 404
+    assert reply.body == {"message": "No bookmark with that id.", "errors": None}
+    assert stored_items(bookmarks_table) == before
+
+
+@pytest.mark.parametrize("bookmark_id", [MISSING_ID, "not-an-id", "..%2F..%2Fetc"])
+def test_unknown_or_malformed_ids_are_not_found(alice: ApiClient, bookmark_id: str) -> None:
+    for method, body in [("GET", None), ("PUT", {"name": "x"}), ("DELETE", None)]:
+        assert alice.request(method, f"/bookmarks/{bookmark_id}", body).status == 404
+
+
+def test_listing_returns_only_the_callers_bookmarks_newest_first_across_pages(
+    alice: ApiClient, bob: ApiClient
+) -> None:
+    mine = [alice.create(name=f"mine {n}")["id"] for n in range(25)]
+    bob.create(name="not alice's")
+
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):  # bounded: 25 items in pages of 10 take 3 pages
+        query = {"limit": "10"} | ({"cursor": cursor} if cursor else {})
+        reply = alice.request("GET", "/bookmarks", query=query)
+        assert reply.status == 200
+        assert len(reply.body["items"]) <= 10
+        seen += [item["id"] for item in reply.body["items"]]
+        cursor = reply.body["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == sorted(mine, reverse=True)
+    assert sorted(seen) == sorted(mine)
+
+
+def test_listing_defaults_to_twenty_and_ends_without_a_cursor(alice: ApiClient) -> None:
+    for _ in range(21):
+        alice.create()
+
+    first = alice.request("GET", "/bookmarks").body
+    second = alice.request("GET", "/bookmarks", query={"cursor": first["next_cursor"]}).body
+
+    assert len(first["items"]) == 20
+    assert len(second["items"]) == 1
+    assert second["next_cursor"] is None
+
+
+def test_another_users_cursor_reads_only_the_callers_own_bookmarks(alice: ApiClient, bob: ApiClient) -> None:
+    for _ in range(3):
+        alice.create()
+    bobs = [bob.create()["id"] for _ in range(3)]
+    alices_cursor = alice.request("GET", "/bookmarks", query={"limit": "1"}).body["next_cursor"]
+
+    reply = bob.request("GET", "/bookmarks", query={"cursor": alices_cursor})
+
+    assert reply.status == 200
+    assert {item["id"] for item in reply.body["items"]} <= set(bobs)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "eyJ2IjoxLCJhZnRlciI6IngifQ",
+        "eyJhZnRlciI6IjAxS0IyWjNZNFg1VzZWN1Q4UzlSMFFQTk1LIn0",
+        "%%%",
+        "",
+    ],
+)
+def test_tampered_cursor_is_a_bad_request(alice: ApiClient, cursor: str) -> None:
+    reply = alice.request("GET", "/bookmarks", query={"cursor": cursor})
+
+    assert reply.status == 400
+    assert reply.body["errors"] == [{"field": "cursor", "problem": "is not valid"}]
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])
+def test_limit_out_of_range_is_a_bad_request(alice: ApiClient, limit: str) -> None:
+    reply = alice.request("GET", "/bookmarks", query={"limit": limit})
+
+    assert reply.status == 400
+    assert reply.body["errors"][0]["field"] == "limit"
+
+
+VALID = {"url": "https://example.com/page", "name": "A page"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        ({"name": "No URL"}, "url", "Field required"),
+        ({"url": "https://example.com"}, "name", "Field required"),
+        (VALID | {"url": "https://example.com/" + "a" * 2048}, "url", "at most 2048"),
+        (VALID | {"name": "n" * 201}, "name", "at most 200"),
+        (VALID | {"name": ""}, "name", "at least 1"),
+        (VALID | {"name": "   "}, "name", "match pattern"),
+        (VALID | {"description": "d" * 2001}, "description", "at most 2000"),
+        (VALID | {"shared": "yes"}, "shared", "valid boolean"),
+        (VALID | {"name": 42}, "name", "valid string"),
+        (VALID | {"url": "javascript:alert(1)"}, "url", "match pattern"),
+        (VALID | {"url": "ftp://example.com/file"}, "url", "match pattern"),
+        (VALID | {"url": "https://"}, "url", "match pattern"),
+        (VALID | {"url": "https://exa mple.com"}, "url", "match pattern"),
+        (VALID | {"url": "https://example.com:99999/"}, "url", "not a well-formed URL"),
+        (VALID | {"colour": "red"}, "colour", "is not a field of this request"),
+        (VALID | {"owner": "someone-else"}, "owner", "is not a field of this request"),
+        (VALID | {"id": "01KB2Z3Y4X5W6V7T8S9R0QPNMK"}, "id", "is not a field of this request"),
+    ],
+)
+def test_invalid_new_bookmark_is_rejected_naming_the_field(
+    alice: ApiClient, bookmarks_table: str, body: dict[str, Any], field: str, problem: str
+) -> None:
+    reply = alice.request("POST", "/bookmarks", body)
+
+    assert reply.status == 400
+    assert reply.body["message"].startswith("The request body is invalid")
+    assert [error["field"] for error in reply.body["errors"]] == [field]
+    assert problem in reply.body["errors"][0]["problem"]
+    assert stored_items(bookmarks_table) == []
+
+
+@pytest.mark.parametrize("raw_body", [None, "", "not json", "[1, 2]", '{"url": ', "null"])
+def test_body_that_is_not_a_json_object_is_rejected(alice: ApiClient, raw_body: str | None) -> None:
+    reply = alice.request("POST", "/bookmarks", raw_body=raw_body)
+
+    assert reply.status == 400
+    assert reply.body["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "body"),
+        ({"name": None}, "name"),
+        ({"url": None}, "url"),
+        ({"owner": "x"}, "owner"),
+        ({"shared": 1}, "shared"),
+    ],
+)
+def test_invalid_patch_is_rejected_and_changes_nothing(
+    alice: ApiClient, bookmarks_table: str, body: dict[str, Any], field: str
+) -> None:
+    created = alice.create()
+    before = stored_items(bookmarks_table)
+
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", body)
+
+    assert reply.status == 400
+    assert [error["field"] for error in reply.body["errors"]] == [field]
+    assert stored_items(bookmarks_table) == before
+
+
+def test_same_idempotency_key_twice_creates_one_bookmark_with_the_same_answer(
+    alice: ApiClient, bookmarks_table: str
+) -> None:
+    headers = {"Idempotency-Key": "retry-me-1"}
+    first = alice.request("POST", "/bookmarks", VALID, headers=headers)
+    second = alice.request("POST", "/bookmarks", VALID, headers=headers)
+
+    assert first.status == second.status == 201
+    assert second.body == first.body
+    assert second.headers["Location"] == first.headers["Location"]
+    assert len(alice.request("GET", "/bookmarks").body["items"]) == 1
+
+
+def test_idempotency_key_reused_with_another_body_conflicts_and_writes_nothing(
+    alice: ApiClient, bookmarks_table: str
+) -> None:
+    headers = {"Idempotency-Key": "retry-me-2"}
+    alice.request("POST", "/bookmarks", VALID, headers=headers)
+    before = stored_items(bookmarks_table)
+
+    reply = alice.request("POST", "/bookmarks", VALID | {"name": "Another"}, headers=headers)
+
+    assert reply.status == 409
+    assert "Idempotency-Key" in reply.body["message"]
+    assert stored_items(bookmarks_table) == before
+
+
+def test_idempotency_keys_are_per_user(alice: ApiClient, bob: ApiClient) -> None:
+    headers = {"Idempotency-Key": "same-key"}
+    alices = alice.request("POST", "/bookmarks", VALID, headers=headers).body
+    bobs = bob.request("POST", "/bookmarks", VALID, headers=headers).body
+
+    assert bobs["id"] != alices["id"]
+    assert bob.request("GET", f"/bookmarks/{alices['id']}").status == 404
+
+
+def test_malformed_idempotency_key_is_a_bad_request(alice: ApiClient, bookmarks_table: str) -> None:
+    reply = alice.request("POST", "/bookmarks", VALID, headers={"Idempotency-Key": "x" * 129})
+
+    assert reply.status == 400
+    assert reply.body["errors"][0]["field"] == "Idempotency-Key"
+    assert stored_items(bookmarks_table) == []
+
+
+def test_sharing_enters_the_contest_once(alice: ApiClient) -> None:
+    created = alice.create()
+    assert created["contest_status"] == "none"
+
+    shared = alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": True}).body
+    unshared = alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": False}).body
+    shared_again = alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": True}).body
+
+    assert (shared["shared"], shared["contest_status"]) == (True, "entering")
+    assert (unshared["shared"], unshared["contest_status"]) == (False, "entering")
+    assert shared_again["contest_status"] == "entering"
+
+
+def test_bookmark_created_shared_is_entering_the_contest(alice: ApiClient) -> None:
+    assert alice.create(shared=True)["contest_status"] == "entering"
+
+
+def test_shared_bookmark_keeps_its_submitted_url(alice: ApiClient) -> None:
+    created = alice.create(shared=True)
+
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", {"url": "https://example.com/swapped"})
+
+    assert reply.status == 409
+    assert alice.request("GET", f"/bookmarks/{created['id']}").body["url"] == created["url"]
+
+
+def test_url_and_share_in_one_update_submit_the_new_url(alice: ApiClient, bookmarks_table: str) -> None:
+    created = alice.create()
+
+    reply = alice.request(
+        "PUT", f"/bookmarks/{created['id']}", {"url": "HTTPS://Example.com/New/", "shared": True}
+    )
+
+    assert reply.status == 200
+    item = next(item for item in stored_items(bookmarks_table) if item["sk"]["S"].endswith(created["id"]))
+    assert item["shared_url_key"]["S"] == "https://example.com/New"
+
+
+def test_every_answer_carries_the_allowed_origin(alice: ApiClient) -> None:
+    for reply in [
+        alice.request("POST", "/bookmarks", VALID),
+        alice.request("GET", "/bookmarks"),
+        alice.request("GET", f"/bookmarks/{MISSING_ID}"),
+        alice.request("POST", "/bookmarks", {}),
+    ]:
+        assert reply.headers["Access-Control-Allow-Origin"] == "https://bookmarks.example.com"
+
+
+def test_request_without_verified_claims_is_unauthenticated(bookmarks_table: str) -> None:
+    reply = ApiClient("").request("GET", "/bookmarks")
+
+    assert reply.status == 401

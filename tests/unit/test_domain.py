@@ -1,0 +1,51 @@
+"""Domain rules that need no AWS: ids, URLs and cursors."""
+
+import pytest
+
+from bookmarks.errors import InvalidInput
+from bookmarks.ids import is_bookmark_id, new_bookmark_id
+from bookmarks.paging import decode_cursor, encode_cursor
+from bookmarks.urls import normalise, top_level_domain, web_url_problem
+
+
+def test_ids_sort_by_creation_time_and_are_not_guessable() -> None:
+    earlier = new_bookmark_id(now_ms=1_700_000_000_000)
+    later = new_bookmark_id(now_ms=1_700_000_000_001)
+    same_moment = {new_bookmark_id(now_ms=1_700_000_000_000) for _ in range(1000)}
+
+    assert earlier < later
+    assert len(same_moment) == 1000
+    assert all(is_bookmark_id(bookmark_id) for bookmark_id in same_moment | {earlier, later})
+
+
+@pytest.mark.parametrize(
+    ("url", "normalised"),
+    [
+        ("HTTPS://Docs.Python.org:443/3/", "https://docs.python.org/3"),
+        ("http://example.com:80", "http://example.com"),
+        ("http://example.com:8080/a#section", "http://example.com:8080/a"),
+        ("https://example.com./search?q=lambda", "https://example.com/search?q=lambda"),
+    ],
+)
+def test_urls_that_name_the_same_page_normalise_alike(url: str, normalised: str) -> None:
+    assert normalise(url) == normalised
+
+
+def test_top_level_domain_is_the_hosts_last_label() -> None:
+    assert top_level_domain("https://docs.python.org/3/") == "org"
+    assert top_level_domain("https://EXAMPLE.DEV./") == "dev"
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.com", "https://", "https://exa mple.com", "http://x:0"]
+)
+def test_only_http_urls_with_a_host_are_web_urls(url: str) -> None:
+    assert web_url_problem(url) is not None
+
+
+def test_cursor_round_trips_and_rejects_anything_else() -> None:
+    bookmark_id = new_bookmark_id()
+
+    assert decode_cursor(encode_cursor(bookmark_id)) == bookmark_id
+    with pytest.raises(InvalidInput):
+        decode_cursor(encode_cursor("not-an-id"))
