@@ -5,12 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Scanners whose pins clash with the SAM CLI's live in a virtualenv of their own.
+SCAN_VENV := .venv-scan
+SCAN_INSTALLED := $(SCAN_VENV)/.installed
 # sam and cfn-lint read no credentials for what we ask of them, but botocore still wants a region.
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test build clean
+.PHONY: help install lint format test build deploy e2e audit clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -22,13 +25,22 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --group dev
 	touch $@
 
-install: $(INSTALLED) ## Create .venv with every tool the project uses (runs by itself when needed)
+$(SCAN_INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(SCAN_VENV)/bin/python -m pip install --quiet --group scan
+	touch $@
 
-lint: $(INSTALLED) ## Lint and type-check the code, validate the template
+install: $(INSTALLED) $(SCAN_INSTALLED) ## Create the virtualenvs with every tool (runs by itself when needed)
+
+lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate the templates and workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy functions layers local tests
 	$(BIN)/sam validate --lint --template template.yaml
+	$(BIN)/cfn-lint pipeline/github-oidc.yaml
+	$(SCAN_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(SCAN_VENV)/bin/zizmor --offline --quiet .github/workflows
 
 format: $(INSTALLED) ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
@@ -40,5 +52,21 @@ test: lint ## Lint, then run every test (the command CI runs)
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
-clean: ## Remove build output and the virtualenv
-	rm -rf .aws-sam $(VENV) .mypy_cache .pytest_cache .ruff_cache
+deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentials): make deploy ENV=staging
+	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=default|staging|prod"; exit 1; }
+	$(BIN)/sam deploy --config-env $(ENV) --no-fail-on-empty-changeset \
+		$(if $(CI),--no-confirm-changeset) \
+		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET)) \
+		$(if $(CLOUDFORMATION_EXECUTION_ROLE_ARN),--role-arn $(CLOUDFORMATION_EXECUTION_ROLE_ARN))
+
+e2e: $(INSTALLED) ## End-to-end suite against the deployed stack named by AWS_SAM_STACK_NAME
+	@test -n "$(AWS_SAM_STACK_NAME)" || { echo "Set AWS_SAM_STACK_NAME to a deployed stack"; exit 1; }
+	$(BIN)/pytest tests/e2e
+
+audit: ## pip-audit the pinned runtime packages (needs the vulnerability service: CI, not make test)
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet pip-audit==2.10.1
+	.venv-audit/bin/pip-audit --no-deps --disable-pip --requirement layers/dependencies/requirements.txt
+
+clean: ## Remove build output and the virtualenvs
+	rm -rf .aws-sam $(VENV) $(SCAN_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache
