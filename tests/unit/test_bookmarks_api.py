@@ -213,6 +213,21 @@ def test_body_that_is_not_a_json_object_is_rejected(alice: ApiClient, raw_body: 
     assert reply.body["errors"]
 
 
+def test_body_larger_than_any_valid_request_is_refused_unread(alice: ApiClient, bookmarks_table: str) -> None:
+    reply = alice.request("POST", "/bookmarks", VALID | {"description": "d" * 40_000})
+
+    assert reply.status == 413
+    assert "larger than any valid request" in reply.body["message"]
+    assert stored_items(bookmarks_table) == []
+
+
+def test_largest_valid_body_is_accepted(alice: ApiClient) -> None:
+    widest = {"url": "https://example.com/" + "\u00e9" * 2028, "name": "\u2603" * 200}
+    widest["description"] = '"' * 2000
+
+    assert alice.request("POST", "/bookmarks", widest).status == 201
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -29,6 +29,33 @@ def test_api_function_role_allows_exactly_its_actions_on_the_table(role: str, ac
     assert statements[0]["Resource"] == TABLE_ARN
 
 
+# Actions AWS defines only on "*": X-Ray tracing and CloudWatch metrics have no resource to name.
+WILDCARD_ONLY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData"}
+# Managed policies the app's roles may carry: logging and tracing, nothing that reaches data.
+ALLOWED_MANAGED_POLICIES = {
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+    "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+}
+
+
+def test_no_role_statement_grants_a_wildcard_resource() -> None:
+    resources = translated()["Resources"]
+    for role_id in (k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role"):
+        for statement in inline_statements(role_id):
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            if statement["Resource"] == "*":
+                assert set(actions) <= WILDCARD_ONLY_ACTIONS, role_id
+            assert not any(action.endswith("*") for action in actions), (role_id, actions)
+
+
+def test_function_roles_carry_only_logging_and_tracing_managed_policies() -> None:
+    resources = translated()["Resources"]
+    functions = (v for v in resources.values() if v["Type"] == "AWS::Lambda::Function")
+    for function in functions:
+        role = resources[function["Properties"]["Role"]["Fn::GetAtt"][0]]
+        assert set(role["Properties"].get("ManagedPolicyArns", [])) <= ALLOWED_MANAGED_POLICIES
+
+
 def test_every_function_has_a_role_of_its_own() -> None:
     functions = {k: v for k, v in translated()["Resources"].items() if v["Type"] == "AWS::Lambda::Function"}
     roles = [function["Properties"]["Role"]["Fn::GetAtt"][0] for function in functions.values()]
@@ -36,7 +63,7 @@ def test_every_function_has_a_role_of_its_own() -> None:
     assert len(set(roles)) == len(functions) >= 2
 
 
-def test_every_function_is_traced_and_logs_json_to_a_retained_log_group() -> None:
+def test_every_function_is_traced_on_arm64_python_and_logs_json() -> None:
     resources = translated()["Resources"]
     for function in (v for v in resources.values() if v["Type"] == "AWS::Lambda::Function"):
         properties = function["Properties"]
@@ -44,8 +71,20 @@ def test_every_function_is_traced_and_logs_json_to_a_retained_log_group() -> Non
         assert properties["Architectures"] == ["arm64"]
         assert properties["Runtime"] == "python3.13"
         assert properties["LoggingConfig"]["LogFormat"] == "JSON"
-        log_group = resources[properties["LoggingConfig"]["LogGroup"]["Ref"]]
-        assert log_group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+
+
+def test_every_function_logs_to_a_declared_group_with_retention() -> None:
+    resources = template()["Resources"]
+    retained = {
+        group["Properties"]["LogGroupName"]["Fn::Sub"]
+        for group in resources.values()
+        if group["Type"] == "AWS::Logs::LogGroup"
+        and group["Properties"].get("RetentionInDays") == {"Ref": "LogRetentionDays"}
+        and "LogGroupName" in group["Properties"]
+    }
+    for logical_id, function in resources.items():
+        if function["Type"] == "AWS::Serverless::Function":
+            assert f"/aws/lambda/${{{logical_id}}}" in retained
 
 
 def test_api_defaults_to_the_cognito_authorizer_but_not_for_preflight() -> None:

@@ -9,6 +9,7 @@ from bookmarks.errors import (
     BookmarksError,
     IdempotencyKeyReused,
     InvalidInput,
+    RequestTooLarge,
     SubmittedUrlLocked,
 )
 from bookmarks.models import ErrorBody, FieldProblem
@@ -53,6 +54,7 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     BookmarkNotFound: (404, "No bookmark with that id."),
     IdempotencyKeyReused: (409, "This Idempotency-Key was already used with a different request body."),
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
+    RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
 }
 
 

@@ -24,6 +24,10 @@ class InvalidInput(BookmarksError):
         self.problems = problems or []
 
 
+class RequestTooLarge(BookmarksError):
+    """The body is larger than any valid request could be; it is refused before it is parsed."""
+
+
 class BookmarkNotFound(BookmarksError):
     """The owner has no bookmark with that id (also what another user's bookmark looks like)."""
 

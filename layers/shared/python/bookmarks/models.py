@@ -16,7 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from bookmarks.errors import InvalidInput, Problem
+from bookmarks.errors import InvalidInput, Problem, RequestTooLarge
 from bookmarks.urls import web_url_problem
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 MAX_URL_LENGTH = 2048
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
+# The largest valid body, every field at its limit and every character escaped, stays well below this.
+MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
@@ -130,7 +132,10 @@ class ErrorBody(BaseModel):
 
 
 def parse_request(model: type[RequestT], body: str | None) -> RequestT:
-    """The request body as ``model``; raises InvalidInput naming each bad field (never a 5xx)."""
+    """The request body as ``model``; raises InvalidInput naming each bad field (never a 5xx), or
+    RequestTooLarge before parsing a body no valid request could fill."""
+    if body is not None and len(body.encode()) > MAX_BODY_BYTES:
+        raise RequestTooLarge(f"The body is over {MAX_BODY_BYTES} bytes.")
     try:
         return model.model_validate_json(body or "")
     except ValidationError as error:
