@@ -8,12 +8,17 @@ INSTALLED := $(VENV)/.installed
 # Scanners whose pins clash with the SAM CLI's live in a virtualenv of their own.
 SCAN_VENV := .venv-scan
 SCAN_INSTALLED := $(SCAN_VENV)/.installed
+# Cold starts are measured on the Lambda runtime's Python where the machine has it (PATH, then pyenv).
+BENCH_PYTHON ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13; do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { command -v $$p; break; }; done)
+BENCH_VENV := .venv-bench
+BENCH_INSTALLED := $(BENCH_VENV)/.installed
 # sam and cfn-lint read no credentials for what we ask of them, but botocore still wants a region.
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test build deploy e2e audit clean
+.PHONY: help install lint format test build bench deploy e2e audit clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -36,7 +41,7 @@ install: $(INSTALLED) $(SCAN_INSTALLED) ## Create the virtualenvs with every too
 lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate the templates and workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy functions layers local tests
+	$(BIN)/mypy functions layers local tests bench
 	$(BIN)/sam validate --lint --template template.yaml
 	$(BIN)/cfn-lint template.yaml pipeline/github-oidc.yaml --append-rules cfn_lint_serverless.rules
 	$(SCAN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
@@ -55,6 +60,15 @@ test: lint ## Lint, then run every test (the command CI runs)
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
+$(BENCH_INSTALLED): pyproject.toml
+	$(or $(BENCH_PYTHON),$(PYTHON)) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(BENCH_VENV)/bin/python -m pip install --quiet --group runtime "boto3==1.43.108"
+	touch $@
+
+bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start, warm overhead, artifact sizes, items read; writes bench/results.md
+	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.run --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+
 deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentials): make deploy ENV=staging
 	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=default|staging|prod"; exit 1; }
 	$(BIN)/sam deploy --config-env $(ENV) --no-fail-on-empty-changeset \
@@ -72,4 +86,4 @@ audit: ## pip-audit the pinned runtime packages (needs the vulnerability service
 	.venv-audit/bin/pip-audit --no-deps --disable-pip --requirement layers/dependencies/requirements.txt
 
 clean: ## Remove build output and the virtualenvs
-	rm -rf .aws-sam $(VENV) $(SCAN_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .aws-sam $(VENV) $(SCAN_VENV) $(BENCH_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache

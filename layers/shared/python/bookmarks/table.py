@@ -229,3 +229,8 @@ def delete(owner: str, bookmark_id: str) -> None:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         raise BookmarkNotFound(bookmark_id) from None
+
+
+def stored_form(owner: str, bookmark: Bookmark) -> dict[str, Any]:
+    """The item ``bookmark`` is stored as, for seeding and migrations; the app writes through put_new."""
+    return _bookmark_item(owner, bookmark)

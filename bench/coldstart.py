@@ -1,0 +1,120 @@
+"""Cold start of every function of template.yaml against two baselines, in fresh interpreters that see
+the environment Lambda sets. The AWS calls of the first invocation are answered by a local moto server."""
+
+import json
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from local.functions import ROOT, functions
+from local.template import template
+
+PROBE = Path(__file__).with_name("probe.py")
+BASELINES = {
+    "floor: boto3 only": Path(__file__).parent / "baselines" / "floor.py",
+    "straightforward Powertools": Path(__file__).parent / "baselines" / "powertools_handler.py",
+}
+LAYERS = [str(ROOT / "layers" / "shared" / "python")]
+# The event each function is measured with: its most common work. Others take their first sample.
+EVENT_OF = {"GetBookmarksFunction": "get.json", "StoreBookmarkFunction": "create_shared.json"}
+FLOOR_EVENT = ROOT / "events" / "get_bookmarks_function" / "get.json"
+
+
+def lambda_environment(function_env: dict[str, str], endpoint_url: str) -> dict[str, str]:
+    """What the Lambda runtime sets, as far as the libraries we use look at it."""
+    return {
+        "PATH": os.environ["PATH"],
+        "LAMBDA_TASK_ROOT": "/var/task",
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+        "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",  # the local moto server's dummy credentials
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        **function_env,
+    }
+
+
+def function_environment(logical_id: str) -> dict[str, str]:
+    """The function's Environment from the template; a Ref names the resource by its logical id, which is
+    the name the bench provisions it under."""
+    globals_env = (
+        template().get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    )
+    own_env = functions()[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    parameters = template().get("Parameters", {})
+
+    def value(raw: Any) -> str:
+        if isinstance(raw, dict) and "Ref" in raw:
+            name = raw["Ref"]
+            return str(parameters[name].get("Default", name)) if name in parameters else str(name)
+        return str(raw)
+
+    return {name: value(raw) for name, raw in (globals_env | own_env).items()}
+
+
+def candidates(endpoint_url: str) -> dict[str, tuple[Path, Path, dict[str, str]]]:
+    """name -> (handler file, event file, environment) for the baselines and every function."""
+    base_env = lambda_environment(
+        {"BOOKMARKS_TABLE_NAME": "BookmarksTable", "POWERTOOLS_SERVICE_NAME": "bench"}, endpoint_url
+    )
+    found = {name: (path, FLOOR_EVENT, base_env) for name, path in BASELINES.items()}
+    for logical_id, function in functions().items():
+        properties = function["Properties"]
+        folder = ROOT / properties["CodeUri"]
+        module, _ = properties["Handler"].rsplit(".", 1)
+        events = sorted((ROOT / "events" / folder.name).glob("*.json"))
+        event = ROOT / "events" / folder.name / EVENT_OF.get(logical_id, events[0].name)
+        env = lambda_environment(function_environment(logical_id), endpoint_url)
+        found[logical_id] = (folder / f"{module}.py", event, env)
+    return found
+
+
+def cold_starts(python: str, endpoint_url: str, runs: int) -> dict[str, list[float]]:
+    """Seconds each cold start took, ``runs`` times, interleaved so that drift hits all alike."""
+    timings: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for name, (handler, event, env) in candidates(endpoint_url).items():
+            started = time.perf_counter()
+            command = [python, str(PROBE), str(handler), str(event), *LAYERS]
+            subprocess.run(command, env=env, check=True)  # noqa: S603 - our own probe, our own paths
+            timings.setdefault(name, []).append(time.perf_counter() - started)
+    return timings
+
+
+def import_profile(python: str, logical_id: str, endpoint_url: str) -> list[tuple[float, str]]:
+    """The top-level imports of a function's cold start by cumulative milliseconds (``-X importtime``)."""
+    handler, event, env = candidates(endpoint_url)[logical_id]
+    result = subprocess.run(  # noqa: S603
+        [python, "-X", "importtime", str(PROBE), str(handler), str(event), *LAYERS],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    rows = []
+    for line in result.stderr.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("   "):
+            rows.append((int(parts[1]) / 1000, parts[2].strip()))
+    return sorted(rows, reverse=True)[:8]
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def describe(python: str) -> str:
+    answer = subprocess.run([python, "--version"], capture_output=True, text=True, check=True)  # noqa: S603
+    version = answer.stdout
+    return json.dumps(version.strip())

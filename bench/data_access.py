@@ -1,0 +1,117 @@
+"""DynamoDB items read per request as the table grows: the app's access patterns next to the Scan-based
+listing of the course lab. One user's bookmarks stay the same; everyone else's grow."""
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from unittest import mock
+
+import boto3
+from moto import mock_aws
+
+from bench.reads import ItemsRead, count_reads
+from bookmarks import table
+from bookmarks.aws import dynamodb
+from bookmarks.ids import new_bookmark_id
+from bookmarks.library import now_iso
+from bookmarks.models import Bookmark, ContestStatus
+from bookmarks.settings import settings
+from local.provision import create_table
+from local.template import resource
+from tests.api_client import ApiClient
+
+MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
+MEASURED_USERS_BOOKMARKS = 50
+USERS = 1000
+
+
+@contextmanager
+def seeded_table(total_items: int) -> Iterator[str]:
+    """A moto table holding ``total_items`` bookmarks over USERS users, the measured user's fixed."""
+    name = "bench-bookmarks"
+    with mock.patch.dict(os.environ, {"BOOKMARKS_TABLE_NAME": name, "ALLOWED_ORIGIN": "*"}), mock_aws():
+        dynamodb.cache_clear()
+        settings.cache_clear()
+        create_table(boto3.client("dynamodb"), name, resource("BookmarksTable")["Properties"])
+        owners = [MEASURED_USER] * MEASURED_USERS_BOOKMARKS + [
+            f"user-{n % (USERS - 1):04d}" for n in range(total_items - MEASURED_USERS_BOOKMARKS)
+        ]
+        items = [table.stored_form(owner, _bookmark(index)) for index, owner in enumerate(owners)]
+        for start in range(0, len(items), 25):  # BatchWriteItem's most
+            batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+            boto3.client("dynamodb").batch_write_item(RequestItems={name: batch})  # type: ignore[dict-item]  # items are plain dicts of attribute values
+        yield name
+        dynamodb.cache_clear()
+        settings.cache_clear()
+
+
+def _bookmark(index: int) -> Bookmark:
+    now = now_iso()
+    return Bookmark(
+        id=new_bookmark_id(),
+        url=f"https://example.com/page/{index}",
+        name=f"Page {index}",
+        description=None,
+        shared=False,
+        contest_status=ContestStatus.NONE,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def lab_style_list(table_name: str, owner: str) -> None:
+    """How the course lab lists a user's bookmarks: Scan the table, filter by owner."""
+    for _ in (
+        dynamodb()
+        .get_paginator("scan")
+        .paginate(
+            TableName=table_name,
+            FilterExpression="#owner = :owner",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":owner": {"S": owner}},
+        )
+    ):
+        pass
+
+
+def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]:
+    """The requests measured: each name to a call that makes it once."""
+    listed = client.request("GET", "/bookmarks").body
+    some_id = listed["items"][0]["id"]
+    made: dict[str, str] = {}
+
+    def create() -> None:
+        made["id"] = client.request("POST", "/bookmarks", {"url": "https://a.example", "name": "A"}).body[
+            "id"
+        ]
+
+    return {
+        "list (first page of 20)": lambda: client.request("GET", "/bookmarks"),
+        "list (next page)": lambda: client.request(
+            "GET", "/bookmarks", query={"cursor": listed["next_cursor"]}
+        ),
+        "get": lambda: client.request("GET", f"/bookmarks/{some_id}"),
+        "create": create,
+        "update": lambda: client.request("PUT", f"/bookmarks/{made['id']}", {"name": "B"}),
+        "delete": lambda: client.request("DELETE", f"/bookmarks/{made['id']}"),
+        "lab: Scan-based list": lambda: lab_style_list(table_name, MEASURED_USER),
+    }
+
+
+def items_read_per_request(total_items: int) -> dict[str, int]:
+    with seeded_table(total_items) as table_name:
+        client = ApiClient(MEASURED_USER)
+        measured = requests(client, table_name)
+        counter: ItemsRead = count_reads(dynamodb())
+        results = {}
+        for name, call in measured.items():
+            counter.reset()
+            call()
+            results[name] = counter.total
+        return results
+
+
+if __name__ == "__main__":
+    print(json.dumps(items_read_per_request(2000), indent=2))

@@ -1,0 +1,36 @@
+"""One cold start: a fresh interpreter imports a handler module and serves its first invocation.
+
+Run by bench/coldstart.py as `python probe.py <handler file> <event file> [<layer dir> ...]`, with the
+environment Lambda sets; it prints nothing, the parent times the whole process."""
+
+import importlib.util
+import json
+import sys
+import uuid
+from pathlib import Path
+
+
+class Context:
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:bench"
+    memory_limit_in_mb = 512
+    aws_request_id = str(uuid.uuid4())
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def main() -> None:
+    handler_file, event_file, *layers = sys.argv[1:]
+    sys.path[:0] = [str(Path(handler_file).parent), *layers]
+    spec = importlib.util.spec_from_file_location("handler_under_bench", handler_file)
+    if spec is None or spec.loader is None:
+        raise ImportError(handler_file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.lambda_handler(json.loads(Path(event_file).read_text()), Context())
+
+
+if __name__ == "__main__":
+    main()
