@@ -49,9 +49,12 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 def bookmarks_table(aws: None) -> str:
-    """The BookmarksTable as template.yaml declares it (keys, indexes, stream, TTL); returns its name."""
+    """The BookmarksTable as template.yaml declares it (keys, indexes, stream, TTL); returns its name.
+    The ReviewsTable comes with it, so that every API route has its table."""
     name = os.environ["BOOKMARKS_TABLE_NAME"]
     create_table(boto3.client("dynamodb"), name, resource("BookmarksTable")["Properties"])
+    reviews = os.environ["REVIEWS_TABLE_NAME"]
+    create_table(boto3.client("dynamodb"), reviews, resource("ReviewsTable")["Properties"])
     return name
 
 

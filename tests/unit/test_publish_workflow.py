@@ -266,3 +266,14 @@ def test_the_task_token_is_never_logged(
 
     captured = capsys.readouterr()
     assert token not in captured.out + captured.err
+
+
+def test_entry_of_a_deleted_bookmark_ends_quietly(stack: WorkflowStack, moderator: ApiClient) -> None:
+    gone = "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
+
+    execution = stack.deliver(domain_event("ContestEntryRecorded", gone, ALICE, "entered", "entering"))
+
+    assert execution is not None
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert stack.review_request(gone) is None
+    assert stack.notifications("NotificationsTopic") == []
