@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from bookmarks.ids import new_bookmark_id
 from tests.api_client import ApiClient
 from tests.workflow_stack import WorkflowStack, domain_event
 
@@ -277,3 +278,33 @@ def test_entry_of_a_deleted_bookmark_ends_quietly(stack: WorkflowStack, moderato
     assert stack.finished(execution)["status"] == "SUCCEEDED"
     assert stack.review_request(gone) is None
     assert stack.notifications("NotificationsTopic") == []
+
+
+def test_duplicate_found_beyond_the_first_page_of_the_url_index(stack: WorkflowStack, bob: ApiClient) -> None:
+    # 30 earlier submissions of the link that do not count (turned down), then one published: the check
+    # reads the index 25 items at a time, so only following LastEvaluatedKey finds the published one.
+    url_key = "https://docs.example.org/g"
+    start_ms = 1_700_000_000_000
+    for n in range(31):
+        owner, status = (
+            ("c0ffee00-0000-4000-8000-000000000004", "approved") if n == 30 else (ALICE, "rejected")
+        )
+        bookmark_id = new_bookmark_id(start_ms + n)
+        stack.dynamodb.put_item(
+            TableName=stack.table,
+            Item={
+                "pk": {"S": f"OWNER#{owner}"},
+                "sk": {"S": f"BOOKMARK#{bookmark_id}"},
+                "owner": {"S": owner},
+                "contest_status": {"S": status},
+                "shared_url_key": {"S": url_key},
+            },
+        )
+
+    bookmark_id, execution = share(stack, bob, url=url_key)
+
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert stack.stored(BOB, bookmark_id)["contest_status"]["S"] == "duplicate"
+    history = stack.sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert "FindMoreDuplicates" in entered
