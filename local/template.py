@@ -40,7 +40,7 @@ def translated(region: str = "us-east-1") -> dict[str, Any]:
     packaged = copy.deepcopy(template())
     for logical_id, resource in packaged["Resources"].items():
         # What `sam package` does: local code folders become S3 locations.
-        for uri in ("CodeUri", "ContentUri"):
+        for uri in ("CodeUri", "ContentUri", "DefinitionUri"):
             if isinstance(resource.get("Properties", {}).get(uri), str):
                 resource["Properties"][uri] = f"s3://packaged-code/{logical_id}.zip"
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=region))

@@ -6,14 +6,19 @@ from typing import Any
 from local.gateway import Reply, find_route, invoke, proxy_event
 
 
-def claims_for(user: str) -> dict[str, str]:
-    """The claims the Cognito authorizer passes on for a verified ID token of ``user``."""
-    return {"sub": user, "email": f"{user}@example.com", "token_use": "id", "cognito:username": user}
+def claims_for(user: str, groups: str | None = None) -> dict[str, str]:
+    """The claims the Cognito authorizer passes on for a verified ID token of ``user``; a REST API's
+    authorizer flattens ``cognito:groups`` to a string such as "[moderators]"."""
+    claims = {"sub": user, "email": f"{user}@example.com", "token_use": "id", "cognito:username": user}
+    if groups is not None:
+        claims["cognito:groups"] = groups
+    return claims
 
 
 class ApiClient:
-    def __init__(self, user: str) -> None:
+    def __init__(self, user: str, groups: str | None = None) -> None:
         self.user = user
+        self.groups = groups
 
     def request(
         self,
@@ -34,7 +39,7 @@ class ApiClient:
             route,
             path,
             parameters,
-            claims=claims_for(self.user),
+            claims=claims_for(self.user, self.groups),
             body=raw_body,
             headers={"Content-Type": "application/json", **(headers or {})},
             query=query,

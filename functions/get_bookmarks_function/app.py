@@ -1,4 +1,5 @@
-"""GetBookmarksFunction: the API's GET routes over the caller's own bookmarks. Its role may only read."""
+"""GetBookmarksFunction: the API's GET routes over the caller's own bookmarks and the team list.
+Its role may only read."""
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import Response
@@ -26,6 +27,16 @@ def list_bookmarks() -> Response[str]:
 @app.get("/bookmarks/<bookmark_id>")
 def get_bookmark(bookmark_id: str) -> Response[str]:
     return json_response(200, library.get(current_user(app), bookmark_id))
+
+
+@app.get("/team/bookmarks")
+def list_team_bookmarks() -> Response[str]:
+    current_user(app)  # any signed-in user, but only a signed-in one
+    page = library.list_team(
+        limit=app.current_event.get_query_string_value("limit"),
+        cursor=app.current_event.get_query_string_value("cursor"),
+    )
+    return json_response(200, page)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from bookmarks.models import BookmarkPatch, NewBookmark
+from bookmarks.models import BookmarkPatch, NewBookmark, ReviewDecision
 from local.functions import api_routes
 from local.template import resource
 
@@ -32,7 +32,7 @@ def gateway_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-@pytest.mark.parametrize("model", [NewBookmark, BookmarkPatch])
+@pytest.mark.parametrize("model", [NewBookmark, BookmarkPatch, ReviewDecision])
 def test_gateway_model_matches_the_pydantic_model(model: type[BaseModel]) -> None:
     gateway_models = resource("BookmarksApi")["Properties"]["Models"]
 
@@ -43,4 +43,4 @@ def test_every_request_model_a_route_names_is_defined() -> None:
     api = resource("BookmarksApi")["Properties"]
     named = {route.request_model for route in api_routes() if route.request_model}
 
-    assert named == set(api["Models"]) == {"NewBookmark", "BookmarkPatch"}
+    assert named == set(api["Models"]) == {"NewBookmark", "BookmarkPatch", "ReviewDecision"}

@@ -14,23 +14,57 @@ def inline_statements(role: str) -> list[dict[str, Any]]:
     return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
 
 
+def grants(role: str) -> list[tuple[frozenset[str], Any]]:
+    """The role's inline statements as (actions, resource) pairs; every one must be an Allow."""
+    statements = inline_statements(role)
+    assert {statement["Effect"] for statement in statements} == {"Allow"}
+    return [
+        (frozenset([s["Action"]] if isinstance(s["Action"], str) else s["Action"]), s["Resource"])
+        for s in statements
+    ]
+
+
+def index_arn(table: str, index: str) -> dict[str, str]:
+    return {"Fn::Sub": f"${{{table}.Arn}}/index/{index}"}
+
+
 @pytest.mark.parametrize(
-    ("role", "actions"),
+    ("role", "expected"),
     [
-        ("GetBookmarksFunctionRole", {"dynamodb:GetItem", "dynamodb:Query"}),
-        ("StoreBookmarkFunctionRole", {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}),
+        (
+            "GetBookmarksFunctionRole",
+            [
+                (frozenset({"dynamodb:GetItem", "dynamodb:Query"}), TABLE_ARN),
+                (frozenset({"dynamodb:Query"}), index_arn("BookmarksTable", "TeamIndex")),
+            ],
+        ),
+        (
+            "StoreBookmarkFunctionRole",
+            [(frozenset({"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}), TABLE_ARN)],
+        ),
     ],
 )
-def test_api_function_role_allows_exactly_its_actions_on_the_table(role: str, actions: set[str]) -> None:
-    statements = inline_statements(role)
-
-    assert [statement["Effect"] for statement in statements] == ["Allow"]
-    assert set(statements[0]["Action"]) == actions
-    assert statements[0]["Resource"] == TABLE_ARN
+def test_api_function_role_allows_exactly_its_actions_on_the_table(
+    role: str, expected: list[tuple[frozenset[str], Any]]
+) -> None:
+    assert grants(role) == expected
 
 
-# Actions AWS defines only on "*": X-Ray tracing and CloudWatch metrics have no resource to name.
-WILDCARD_ONLY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData"}
+# Actions AWS defines only on "*": X-Ray tracing, CloudWatch metrics and the log-delivery set-up
+# Step Functions needs for execution logs have no resource to name.
+WILDCARD_ONLY_ACTIONS = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "cloudwatch:PutMetricData",
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+}
 # Managed policies the app's roles may carry: logging and tracing, nothing that reaches data.
 ALLOWED_MANAGED_POLICIES = {
     "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",

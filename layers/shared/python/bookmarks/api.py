@@ -1,14 +1,18 @@
 """The HTTP edge shared by the API functions: who is calling, JSON answers, CORS, and the one place
 where domain errors become status codes."""
 
+import re
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from pydantic import BaseModel
 
 from bookmarks.errors import (
+    AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
     IdempotencyKeyReused,
     InvalidInput,
+    NotAModerator,
     RequestTooLarge,
     SubmittedUrlLocked,
 )
@@ -27,6 +31,23 @@ def current_user(app: APIGatewayRestResolver) -> str:
     if not isinstance(subject, str) or not subject:
         raise Unauthenticated("no verified identity")
     return subject
+
+
+MODERATORS_GROUP = "moderators"
+
+
+def require_moderator(app: APIGatewayRestResolver) -> str:
+    """The caller's id if the verified token puts them in the moderators group; raises NotAModerator.
+
+    A REST API's Cognito authorizer flattens ``cognito:groups`` to a string ("moderators", or
+    "[moderators editors]" for several); a list arrives from other callers. All of them are read here."""
+    caller = current_user(app)
+    claims = app.current_event.request_context.authorizer.claims or {}
+    raw = claims.get("cognito:groups") or []
+    groups = raw if isinstance(raw, list) else re.split(r"[\s,]+", str(raw).strip("[]"))
+    if MODERATORS_GROUP not in groups:
+        raise NotAModerator(caller)
+    return caller
 
 
 def json_response(
@@ -55,6 +76,8 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     IdempotencyKeyReused: (409, "This Idempotency-Key was already used with a different request body."),
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
     RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
+    NotAModerator: (403, "Only moderators may review shared bookmarks."),
+    AlreadyDecided: (409, "This review was already decided."),
 }
 
 

@@ -7,8 +7,14 @@ import boto3
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_stepfunctions import SFNClient
 
 
 @cache
 def dynamodb() -> "DynamoDBClient":
     return boto3.client("dynamodb")
+
+
+@cache
+def stepfunctions() -> "SFNClient":
+    return boto3.client("stepfunctions")

@@ -38,3 +38,11 @@ class IdempotencyKeyReused(BookmarksError):
 
 class SubmittedUrlLocked(BookmarksError):
     """A bookmark entered in the contest keeps the URL it was submitted with."""
+
+
+class NotAModerator(BookmarksError):
+    """Only members of the moderators group may see or decide reviews."""
+
+
+class AlreadyDecided(BookmarksError):
+    """The review was decided already (by a moderator, or by its timeout)."""

@@ -1,4 +1,4 @@
-"""The use cases of a user's own bookmarks: create, list, read, change, delete.
+"""The use cases of a user's own bookmarks (create, list, read, change, delete) and of the team list.
 
 Every function takes the owner (the verified token's ``sub``) first: no call can reach past it.
 """
@@ -19,7 +19,13 @@ from bookmarks.models import (
     ContestStatus,
     NewBookmark,
 )
-from bookmarks.paging import decode_cursor, encode_cursor, page_size
+from bookmarks.paging import (
+    decode_cursor,
+    decode_team_cursor,
+    encode_cursor,
+    encode_team_cursor,
+    page_size,
+)
 
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -66,6 +72,18 @@ def list_for_owner(owner: str, limit: str | None = None, cursor: str | None = No
     after_id = decode_cursor(cursor) if cursor is not None else None
     items, more = table.list_page(owner, size, after_id)
     return BookmarkPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+
+
+def list_team(limit: str | None = None, cursor: str | None = None) -> BookmarkPage:
+    """A page of the team list (approved bookmarks of everyone), newest first; raises InvalidInput for a
+    bad limit or cursor. Anyone signed in may read it: it names no owner."""
+    size = page_size(limit, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
+    after = decode_team_cursor(cursor) if cursor is not None else None
+    page, more = table.team_page(size, after)
+    return BookmarkPage(
+        items=[bookmark for bookmark, _ in page],
+        next_cursor=encode_team_cursor(page[-1][1]) if more else None,
+    )
 
 
 def get(owner: str, bookmark_id: str) -> Bookmark:

@@ -4,7 +4,7 @@ The gateway's request models in template.yaml are checked against these by tests
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -29,6 +29,8 @@ MAX_DESCRIPTION_LENGTH = 2000
 MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_REASON_LENGTH = 500
+MAX_PENDING_REVIEWS = 100
 
 
 def _require_web_url(url: str) -> str:
@@ -117,6 +119,26 @@ class BookmarkPage(BaseModel):
 
     items: list[Bookmark]
     next_cursor: str | None
+
+
+class ReviewDecision(_Request):
+    """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told)."""
+
+    decision: Literal["approve", "reject"]
+    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=r"\S")] | None = None
+
+
+class ReviewItem(BaseModel):
+    """A shared bookmark waiting for a moderator, as submitted."""
+
+    bookmark: Bookmark
+    submitted_at: str
+
+
+class ReviewList(BaseModel):
+    """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
+
+    items: list[ReviewItem]
 
 
 class FieldProblem(BaseModel):

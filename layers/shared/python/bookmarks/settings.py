@@ -10,6 +10,8 @@ class Settings:
     bookmarks_table_name: str
     idempotency_ttl_seconds: int
     allowed_origin: str
+    # Only the review function reads the reviews table; the others leave it empty.
+    reviews_table_name: str = ""
 
 
 @cache
@@ -19,4 +21,5 @@ def settings() -> Settings:
         bookmarks_table_name=os.environ["BOOKMARKS_TABLE_NAME"],
         idempotency_ttl_seconds=int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", "86400")),
         allowed_origin=os.environ["ALLOWED_ORIGIN"],
+        reviews_table_name=os.environ.get("REVIEWS_TABLE_NAME", ""),
     )

@@ -4,21 +4,26 @@ Layout (one table, keys generic so later access patterns fit without a migration
   bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
   idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
   SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
+  TeamIndex           team_partition="TEAM", team_sort="<published_at>#<id>" (set by the workflow on
+                      approval, removed on unsharing): the team list, newest first
+The reviews table (the workflow writes it) holds one review request per bookmark id: the bookmark as
+submitted, the workflow's task token while a moderator is awaited, and review_queue="PENDING" for the
+sparse PendingReviewIndex (which projects no token).
 A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
 with ``if_not_exists`` and no read before the write.
 """
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from bookmarks.aws import dynamodb
-from bookmarks.errors import BookmarkNotFound, SubmittedUrlLocked
-from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus
+from bookmarks.errors import AlreadyDecided, BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, ReviewItem
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
 
@@ -59,7 +64,7 @@ def _from_dynamodb(item: Mapping[str, Any]) -> Item:
     return {name: _deserializer.deserialize(value) for name, value in item.items()}
 
 
-def _bookmark_from_item(item: dict[str, Any]) -> Bookmark:
+def _bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
     values = _from_dynamodb(item)
     values.setdefault("contest_status", ContestStatus.NONE)
     values.setdefault("description", None)
@@ -189,7 +194,8 @@ def update(owner: str, bookmark_id: str, patch: BookmarkPatch, now: str) -> Book
         values.update({":true": True, ":entering": ContestStatus.ENTERING.value})
     elif patch.shared is False:
         sets["shared"] = ":false"
-        removes.append("shared_url_key")
+        # Unsharing also takes a published bookmark off the team list.
+        removes.extend(["shared_url_key", "team_partition", "team_sort"])
         values[":false"] = False
     expression = "SET " + ", ".join(f"#{name} = {value}" for name, value in sets.items())
     if removes:
@@ -229,6 +235,113 @@ def delete(owner: str, bookmark_id: str) -> None:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         raise BookmarkNotFound(bookmark_id) from None
+
+
+_TEAM = "TEAM"
+_PENDING = "PENDING"
+
+
+def team_page(limit: int, after: str | None) -> tuple[list[tuple[Bookmark, str]], bool]:
+    """Up to ``limit`` published bookmarks, newest first, each with its team-list position, from after
+    the position ``after``; and whether more follow. Needs no owner: the position is the whole cursor."""
+    condition = "team_partition = :team"
+    values = {":team": {"S": _TEAM}}
+    if after is not None:
+        condition += " AND team_sort < :after"
+        values[":after"] = {"S": after}
+    items = dynamodb().query(
+        TableName=settings().bookmarks_table_name,
+        IndexName="TeamIndex",
+        KeyConditionExpression=condition,
+        ExpressionAttributeValues=values,
+        ScanIndexForward=False,
+        Limit=limit + 1,
+    )["Items"]
+    page = [(_bookmark_from_item(item), str(item["team_sort"]["S"])) for item in items[:limit]]
+    return page, len(items) > limit
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    """A review request as a moderator claimed it. The token resumes the workflow; it is
+    kept out of repr so that no log line can print it by accident."""
+
+    bookmark: Bookmark
+    submitted_at: str
+    task_token: str = field(repr=False)
+
+
+def _reviews_table() -> str:
+    name = settings().reviews_table_name
+    if not name:
+        raise RuntimeError("REVIEWS_TABLE_NAME is not set for this function")
+    return name
+
+
+def pending_reviews(limit: int) -> list[ReviewItem]:
+    """The oldest ``limit`` review requests waiting for a moderator (read from an index without tokens)."""
+    items = dynamodb().query(
+        TableName=_reviews_table(),
+        IndexName="PendingReviewIndex",
+        KeyConditionExpression="review_queue = :pending",
+        ExpressionAttributeValues={":pending": {"S": _PENDING}},
+        ScanIndexForward=True,
+        Limit=limit,
+    )["Items"]
+    return [
+        ReviewItem(
+            bookmark=_bookmark_from_item(item["bookmark"]["M"]), submitted_at=item["submitted_at"]["S"]
+        )
+        for item in items
+    ]
+
+
+def claim_review(bookmark_id: str, moderator: str, now: str) -> ReviewRequest:
+    """Take a pending review off the queue for one moderator's decision, in one conditional write, and
+    return it with its task token. Raises BookmarkNotFound (never requested) or AlreadyDecided."""
+    try:
+        answer = dynamodb().update_item(
+            TableName=_reviews_table(),
+            Key={"bookmark_id": {"S": bookmark_id}},
+            UpdateExpression="SET review_state = :deciding, decided_by = :moderator, decided_at = :now "
+            "REMOVE review_queue",
+            ConditionExpression="review_state = :pending AND attribute_exists(task_token)",
+            ExpressionAttributeValues={
+                ":deciding": {"S": "deciding"},
+                ":pending": {"S": "pending"},
+                ":moderator": {"S": moderator},
+                ":now": {"S": now},
+            },
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        if "Item" in error.response:
+            raise AlreadyDecided(bookmark_id) from None
+        raise BookmarkNotFound(bookmark_id) from None
+    item = answer["Attributes"]
+    return ReviewRequest(
+        bookmark=_bookmark_from_item(item["bookmark"]["M"]),
+        submitted_at=item["submitted_at"]["S"],
+        task_token=item["task_token"]["S"],
+    )
+
+
+def release_review(bookmark_id: str) -> None:
+    """Put a claimed review back on the queue (the workflow could not be told of the decision)."""
+    dynamodb().update_item(
+        TableName=_reviews_table(),
+        Key={"bookmark_id": {"S": bookmark_id}},
+        UpdateExpression="SET review_state = :pending, review_queue = :queue REMOVE decided_by, decided_at",
+        ConditionExpression="review_state = :deciding",
+        ExpressionAttributeValues={
+            ":pending": {"S": "pending"},
+            ":queue": {"S": _PENDING},
+            ":deciding": {"S": "deciding"},
+        },
+    )
 
 
 def stored_form(owner: str, bookmark: Bookmark) -> dict[str, Any]:

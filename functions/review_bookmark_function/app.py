@@ -1,0 +1,44 @@
+"""ReviewBookmarkFunction: the moderators' routes. Lists pending reviews and resumes the publishing
+workflow with a decision; its role reads review requests and may only report a task's success."""
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bookmarks import moderation
+from bookmarks.api import json_response, new_resolver, require_moderator
+from bookmarks.models import ReviewDecision, parse_request
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = new_resolver()
+
+
+@app.get("/reviews")
+def list_reviews() -> Response[str]:
+    require_moderator(app)
+    return json_response(200, moderation.pending())
+
+
+@app.post("/reviews/<bookmark_id>")
+def decide_review(bookmark_id: str) -> Response[str]:
+    moderator = require_moderator(app)
+    decision = parse_request(ReviewDecision, app.current_event.body)
+    decided = moderation.decide(moderator, bookmark_id, decision)
+    tracer.put_annotation(key="bookmark_id", value=bookmark_id)
+    metrics.add_metric(
+        name="BookmarkApproved" if decision.decision == "approve" else "BookmarkRejected",
+        unit=MetricUnit.Count,
+        value=1,
+    )
+    return json_response(200, decided)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

@@ -1,0 +1,310 @@
+"""The publishing workflow, run for real: the state machine made from statemachine/publish_bookmark.asl.json
+with the template's substitutions, executed by moto's Step Functions against its DynamoDB and SNS, and
+moderated through the review API's handler."""
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from bookmarks.ids import new_bookmark_id
+from tests.api_client import ApiClient
+from tests.workflow_stack import WorkflowStack, domain_event
+
+ALICE = "0a11ce00-0000-4000-8000-000000000001"
+BOB = "0b0b0000-0000-4000-8000-000000000002"
+COULD_NOT_COMPLETE = "the review could not be completed"
+
+
+@pytest.fixture
+def make_stack(aws_server: str) -> Iterator[Callable[..., WorkflowStack]]:
+    made: list[WorkflowStack] = []
+
+    def make(review_timeout_seconds: int = 60) -> WorkflowStack:
+        made.append(WorkflowStack(review_timeout_seconds))
+        return made[-1]
+
+    yield make
+    for stack in made:
+        stack.stop_running()
+
+
+@pytest.fixture
+def stack(make_stack: Callable[..., WorkflowStack]) -> WorkflowStack:
+    return make_stack()
+
+
+@pytest.fixture
+def alice() -> ApiClient:
+    return ApiClient(ALICE)
+
+
+@pytest.fixture
+def bob() -> ApiClient:
+    return ApiClient(BOB)
+
+
+@pytest.fixture
+def moderator() -> ApiClient:
+    return ApiClient("0d0d0000-0000-4000-8000-000000000003", groups="[moderators]")
+
+
+def share(
+    stack: WorkflowStack, user: ApiClient, url: str = "https://docs.example.org/guide"
+) -> tuple[str, str]:
+    """``user`` shares a bookmark and the contest records it; returns its id and the execution's ARN."""
+    created = user.create(url=url, shared=True)
+    return created["id"], stack.enter(user.user, created["id"])
+
+
+def team_ids(user: ApiClient) -> list[str]:
+    reply = user.request("GET", "/team/bookmarks")
+    assert reply.status == 200, reply.body
+    return [item["id"] for item in reply.body["items"]]
+
+
+def test_unshared_bookmark_starts_no_execution(stack: WorkflowStack, alice: ApiClient) -> None:
+    created = alice.create()
+    events = [
+        domain_event("BookmarkCreated", created["id"], ALICE, "none", "none"),
+        domain_event("BookmarkUpdated", created["id"], ALICE, "none", "none"),
+    ]
+
+    started = [stack.deliver(event) for event in events]
+
+    assert started == [None, None]
+    executions = stack.sfn.list_executions(stateMachineArn=stack.refs["PublishBookmarkStateMachine"])
+    assert executions["executions"] == []
+
+
+def test_approved_bookmark_is_published_to_the_team_list(
+    stack: WorkflowStack, alice: ApiClient, bob: ApiClient, moderator: ApiClient
+) -> None:
+    bookmark_id, execution = share(stack, alice)
+    token = stack.awaiting_review(bookmark_id)["task_token"]["S"]
+    pending = moderator.request("GET", "/reviews")
+
+    decided = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+
+    assert [item["bookmark"]["id"] for item in pending.body["items"]] == [bookmark_id]
+    assert token not in json.dumps(pending.body)
+    assert decided.status == 200, decided.body
+    assert decided.body["contest_status"] == "approved"
+    assert token not in json.dumps(decided.body)
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert alice.request("GET", f"/bookmarks/{bookmark_id}").body["contest_status"] == "approved"
+    assert team_ids(bob) == [bookmark_id]
+    assert "task_token" not in stack.review_request(bookmark_id)  # type: ignore[operator]
+    assert moderator.request("GET", "/reviews").body["items"] == []
+
+
+def test_moderators_hear_of_a_review_by_ids_only(stack: WorkflowStack, alice: ApiClient) -> None:
+    bookmark_id, _ = share(stack, alice)
+    token = stack.awaiting_review(bookmark_id)["task_token"]["S"]
+
+    [(message, attributes)] = stack.notifications("ModerationTopic")
+
+    assert bookmark_id in message
+    assert attributes == {"bookmark_id": bookmark_id}
+    assert token not in message
+    assert "example.org" not in message
+
+
+def test_approving_twice_is_a_conflict(stack: WorkflowStack, alice: ApiClient, moderator: ApiClient) -> None:
+    bookmark_id, execution = share(stack, alice)
+    stack.awaiting_review(bookmark_id)
+
+    first = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+    second = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+    stack.finished(execution)
+    third = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "reject"})
+
+    assert (first.status, second.status, third.status) == (200, 409, 409)
+
+
+def test_rejected_bookmark_is_recorded_told_and_never_listed(
+    stack: WorkflowStack, alice: ApiClient, bob: ApiClient, moderator: ApiClient
+) -> None:
+    bookmark_id, execution = share(stack, alice)
+    stack.awaiting_review(bookmark_id)
+
+    decided = moderator.request(
+        "POST", f"/reviews/{bookmark_id}", {"decision": "reject", "reason": "not about support"}
+    )
+
+    assert decided.status == 200
+    assert decided.body["contest_status"] == "rejected"
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    stored = stack.stored(ALICE, bookmark_id)
+    assert stored["contest_status"]["S"] == "rejected"
+    assert stored["decision_reason"]["S"] == "not about support"
+    assert team_ids(bob) == []
+    [(message, attributes)] = stack.notifications("NotificationsTopic")
+    assert attributes == {"bookmark_id": bookmark_id, "owner": ALICE, "outcome": "rejected"}
+    assert "not about support" in message
+    assert "example.org" not in message
+    assert "@" not in message
+
+
+def test_review_nobody_decides_in_time_is_rejected(
+    make_stack: Callable[..., WorkflowStack], alice: ApiClient, moderator: ApiClient
+) -> None:
+    stack = make_stack(review_timeout_seconds=1)
+    bookmark_id, execution = share(stack, alice)
+
+    outcome = stack.finished(execution)
+    late = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+
+    assert outcome["status"] == "SUCCEEDED"
+    stored = stack.stored(ALICE, bookmark_id)
+    assert stored["contest_status"]["S"] == "rejected"
+    assert stored["decision_reason"]["S"] == COULD_NOT_COMPLETE
+    assert late.status == 409
+    [(_, attributes)] = stack.notifications("NotificationsTopic")
+    assert attributes["outcome"] == "rejected"
+
+
+def test_same_link_from_a_second_user_is_a_duplicate(
+    stack: WorkflowStack, alice: ApiClient, bob: ApiClient
+) -> None:
+    share(stack, alice, url="https://Docs.Example.org/guide/")
+    stack.awaiting_review(alice.request("GET", "/bookmarks").body["items"][0]["id"])
+
+    bookmark_id, execution = share(stack, bob, url="https://docs.example.org/guide")
+
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    stored = stack.stored(BOB, bookmark_id)
+    assert stored["contest_status"]["S"] == "duplicate"
+    assert stored["decision_reason"]["S"] == "another member already shared this link"
+    assert stack.review_request(bookmark_id) is None
+    [(_, attributes)] = stack.notifications("NotificationsTopic")
+    assert attributes["outcome"] == "duplicate"
+
+
+def test_same_link_shared_again_by_its_owner_is_not_a_duplicate(
+    stack: WorkflowStack, alice: ApiClient
+) -> None:
+    share(stack, alice, url="https://docs.example.org/guide")
+
+    bookmark_id, _ = share(stack, alice, url="https://docs.example.org/guide")
+
+    assert stack.awaiting_review(bookmark_id)
+
+
+def test_link_outside_the_allowed_domains_is_invalid(stack: WorkflowStack, alice: ApiClient) -> None:
+    bookmark_id, execution = share(stack, alice, url="https://help.example.zz/page")
+
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    stored = stack.stored(ALICE, bookmark_id)
+    assert stored["contest_status"]["S"] == "invalid"
+    assert stack.review_request(bookmark_id) is None
+
+
+def test_failing_step_ends_in_a_recorded_and_told_rejection(stack: WorkflowStack, alice: ApiClient) -> None:
+    boto3.client("sns").delete_topic(TopicArn=stack.refs["ModerationTopic"])
+
+    bookmark_id, execution = share(stack, alice)
+
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    stored = stack.stored(ALICE, bookmark_id)
+    assert stored["contest_status"]["S"] == "rejected"
+    assert stored["decision_reason"]["S"] == COULD_NOT_COMPLETE
+    [(_, attributes)] = stack.notifications("NotificationsTopic")
+    assert attributes["outcome"] == "rejected"
+
+
+def test_redelivered_event_starts_no_second_review(stack: WorkflowStack, alice: ApiClient) -> None:
+    bookmark_id, execution = share(stack, alice)
+    stack.awaiting_review(bookmark_id)
+
+    again: Any = None
+    try:
+        again = stack.deliver(domain_event("ContestEntryRecorded", bookmark_id, ALICE, "entered", "entering"))
+    except stack.sfn.exceptions.ExecutionAlreadyExists:
+        again = execution
+
+    assert again == execution
+    executions = stack.sfn.list_executions(stateMachineArn=stack.refs["PublishBookmarkStateMachine"])
+    assert len(executions["executions"]) == 1
+
+
+@pytest.mark.parametrize("groups", [None, "", "[editors]", "moderators-in-training"])
+def test_only_moderators_may_see_or_decide_reviews(
+    stack: WorkflowStack, alice: ApiClient, groups: str | None
+) -> None:
+    bookmark_id, _ = share(stack, alice)
+    stack.awaiting_review(bookmark_id)
+    outsider = ApiClient(BOB, groups=groups)
+
+    listed = outsider.request("GET", "/reviews")
+    decided = outsider.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+
+    assert (listed.status, decided.status) == (403, 403)
+    assert stack.review_request(bookmark_id) is not None
+    assert "task_token" in stack.review_request(bookmark_id)  # type: ignore[operator]
+
+
+def test_decision_on_a_bookmark_without_review_is_not_found(
+    stack: WorkflowStack, moderator: ApiClient
+) -> None:
+    reply = moderator.request("POST", "/reviews/01KB2Z3Y4X5W6V7T8S9R0QPNMK", {"decision": "approve"})
+
+    assert reply.status == 404
+
+
+def test_the_task_token_is_never_logged(
+    stack: WorkflowStack, alice: ApiClient, moderator: ApiClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bookmark_id, execution = share(stack, alice)
+    token = stack.awaiting_review(bookmark_id)["task_token"]["S"]
+
+    moderator.request("GET", "/reviews")
+    moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+    moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+    stack.finished(execution)
+
+    captured = capsys.readouterr()
+    assert token not in captured.out + captured.err
+
+
+def test_entry_of_a_deleted_bookmark_ends_quietly(stack: WorkflowStack, moderator: ApiClient) -> None:
+    gone = "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
+
+    execution = stack.deliver(domain_event("ContestEntryRecorded", gone, ALICE, "entered", "entering"))
+
+    assert execution is not None
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert stack.review_request(gone) is None
+    assert stack.notifications("NotificationsTopic") == []
+
+
+def test_duplicate_found_beyond_the_first_page_of_the_url_index(stack: WorkflowStack, bob: ApiClient) -> None:
+    # 30 earlier submissions of the link that do not count (turned down), then one published: the check
+    # reads the index 25 items at a time, so only following LastEvaluatedKey finds the published one.
+    url_key = "https://docs.example.org/g"
+    start_ms = 1_700_000_000_000
+    for n in range(31):
+        owner, status = (
+            ("c0ffee00-0000-4000-8000-000000000004", "approved") if n == 30 else (ALICE, "rejected")
+        )
+        bookmark_id = new_bookmark_id(start_ms + n)
+        stack.dynamodb.put_item(
+            TableName=stack.table,
+            Item={
+                "pk": {"S": f"OWNER#{owner}"},
+                "sk": {"S": f"BOOKMARK#{bookmark_id}"},
+                "owner": {"S": owner},
+                "contest_status": {"S": status},
+                "shared_url_key": {"S": url_key},
+            },
+        )
+
+    bookmark_id, execution = share(stack, bob, url=url_key)
+
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert stack.stored(BOB, bookmark_id)["contest_status"]["S"] == "duplicate"
+    history = stack.sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
+    assert "FindMoreDuplicates" in entered

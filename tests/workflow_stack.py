@@ -1,0 +1,134 @@
+"""The publishing workflow on the moto server, provisioned from template.yaml, with what the rest of the
+app does around it: the contest function's entered write, and the rule that starts an execution."""
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import boto3
+from moto.events.models import EventPattern, EventPatternParser
+from moto.sns.models import sns_backends
+
+from local.provision import ACCOUNT_ID, create_table, provision_workflow
+from local.template import resource
+
+T = TypeVar("T")
+RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
+
+
+def eventually(probe: Callable[[], T | None], seconds: float = 20.0) -> T:
+    """Poll ``probe`` until it answers something (bounded): executions run in moto's own threads."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found is not None:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"nothing after {seconds}s")
+
+
+def rule_matches(event: dict[str, Any]) -> bool:
+    """Whether the workflow's rule takes ``event``, decided by moto's EventBridge pattern matcher."""
+    raw = json.dumps(RULE["Properties"]["Pattern"])
+    matcher = EventPattern(raw, EventPatternParser(raw).parse())
+    return bool(matcher.matches_event(event))  # type: ignore[arg-type]  # moto types it as its TypedDict
+
+
+def domain_event(
+    detail_type: str, bookmark_id: str, owner: str, status: str, previous: str
+) -> dict[str, Any]:
+    """An event of the catalogue as the stream function puts it on the bus."""
+    return {
+        "source": "bookmarks",
+        "detail-type": detail_type,
+        "detail": {
+            "bookmark_id": bookmark_id,
+            "owner": owner,
+            "contest_status": status,
+            "previous_status": previous,
+            "occurred_at": datetime.now(UTC).isoformat(),
+            "change_id": str(uuid.uuid4()),
+        },
+    }
+
+
+class WorkflowStack:
+    def __init__(self, review_timeout_seconds: int) -> None:
+        self.table = "bookmarks-test"
+        create_table(boto3.client("dynamodb"), self.table, resource("BookmarksTable")["Properties"])
+        self.refs = provision_workflow(
+            {"BookmarksTable": self.table, "ReviewsTable": "reviews-test"},
+            {"ReviewTimeoutSeconds": review_timeout_seconds},
+        )
+        self.sfn = boto3.client("stepfunctions")
+        self.dynamodb = boto3.client("dynamodb")
+
+    def deliver(self, event: dict[str, Any]) -> str | None:
+        """What the rule does with ``event``: the execution it starts (input = detail, name = bookmark id)."""
+        if not rule_matches(event):
+            return None
+        detail = event["detail"]
+        started = self.sfn.start_execution(
+            stateMachineArn=self.refs["PublishBookmarkStateMachine"],
+            name=detail["bookmark_id"],
+            input=json.dumps(detail),
+        )
+        return started["executionArn"]
+
+    def enter(self, owner: str, bookmark_id: str) -> str:
+        """The contest function's part: entering -> entered, then ContestEntryRecorded on the bus."""
+        self.dynamodb.update_item(
+            TableName=self.table,
+            Key={"pk": {"S": f"OWNER#{owner}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}},
+            UpdateExpression="SET contest_status = :entered",
+            ConditionExpression="contest_status = :entering",
+            ExpressionAttributeValues={":entered": {"S": "entered"}, ":entering": {"S": "entering"}},
+        )
+        execution = self.deliver(
+            domain_event("ContestEntryRecorded", bookmark_id, owner, "entered", "entering")
+        )
+        assert execution is not None
+        return execution
+
+    def finished(self, execution_arn: str) -> dict[str, Any]:
+        def done() -> dict[str, Any] | None:
+            described = self.sfn.describe_execution(executionArn=execution_arn)
+            return dict(described) if described["status"] != "RUNNING" else None
+
+        return eventually(done)
+
+    def review_request(self, bookmark_id: str) -> dict[str, Any] | None:
+        return self.dynamodb.get_item(
+            TableName="reviews-test", Key={"bookmark_id": {"S": bookmark_id}}, ConsistentRead=True
+        ).get("Item")
+
+    def awaiting_review(self, bookmark_id: str) -> dict[str, Any]:
+        """The review request once the workflow waits on it (it holds the task token)."""
+
+        def waiting() -> dict[str, Any] | None:
+            request = self.review_request(bookmark_id)
+            return request if request is not None and "task_token" in request else None
+
+        return eventually(waiting)
+
+    def stored(self, owner: str, bookmark_id: str) -> dict[str, Any]:
+        return self.dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": f"OWNER#{owner}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}}
+        )["Item"]
+
+    def notifications(self, topic: str) -> list[tuple[str, dict[str, str]]]:
+        """(message, {attribute: value}) of every message published to ``topic``, in order."""
+        sent = sns_backends[ACCOUNT_ID]["us-east-1"].topics[self.refs[topic]].sent_notifications
+        return [
+            (message, {name: value["Value"] for name, value in (attributes or {}).items()})
+            for _, message, _, attributes, _ in sent
+        ]
+
+    def stop_running(self) -> None:
+        """Stop what still waits, so no execution thread outlives its test."""
+        arn = self.refs["PublishBookmarkStateMachine"]
+        for execution in self.sfn.list_executions(stateMachineArn=arn, statusFilter="RUNNING")["executions"]:
+            self.sfn.stop_execution(executionArn=execution["executionArn"])
