@@ -7,8 +7,14 @@ import boto3
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
 
 
 @cache
 def dynamodb() -> "DynamoDBClient":
     return boto3.client("dynamodb")
+
+
+@cache
+def events() -> "EventBridgeClient":
+    return boto3.client("events")

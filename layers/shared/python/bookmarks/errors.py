@@ -34,3 +34,7 @@ class IdempotencyKeyReused(BookmarksError):
 
 class SubmittedUrlLocked(BookmarksError):
     """A bookmark entered in the contest keeps the URL it was submitted with."""
+
+
+class UnreadableChange(BookmarksError):
+    """A table change that cannot become a domain event (a malformed record or bookmark item)."""
