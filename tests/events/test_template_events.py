@@ -112,9 +112,12 @@ def test_only_the_bookmark_shared_rule_may_invoke_the_contest_function() -> None
 
 def test_every_rule_target_retries_a_bounded_time_then_dead_letters() -> None:
     dead_letters = {"Arn": {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}}
+    for logical_id in ("ContestEntryFunctionBookmarkSharedRule", "ContestEntryNotificationRule"):
+        targets = resources()[logical_id]["Properties"]["Targets"]
+        assert [target["DeadLetterConfig"] for target in targets] == [dead_letters]
     for r in (r for r in resources().values() if r["Type"] == "AWS::Events::Rule"):
         for target in r["Properties"]["Targets"]:
-            assert target["DeadLetterConfig"] == dead_letters
+            assert target["DeadLetterConfig"]["Arn"]
             assert 0 < target["RetryPolicy"]["MaximumRetryAttempts"] <= 185
             assert 60 <= target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= 86400
 

@@ -125,7 +125,7 @@ class _StreamImage(BaseModel):
     NewImage: dict[str, Any] | None = None
     OldImage: dict[str, Any] | None = None
     SequenceNumber: str
-    ApproximateCreationDateTime: float | None = None
+    ApproximateCreationDateTime: float
 
 
 class _StreamRecord(BaseModel):
@@ -134,6 +134,13 @@ class _StreamRecord(BaseModel):
     event_id: str = Field(alias="eventID")
     event_name: Literal["INSERT", "MODIFY", "REMOVE"] = Field(alias="eventName")
     dynamodb: _StreamImage
+
+
+_CHANGE_KINDS: dict[str, type[BookmarkEvent]] = {
+    "INSERT": BookmarkCreated,
+    "MODIFY": BookmarkUpdated,
+    "REMOVE": BookmarkDeleted,
+}
 
 
 def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
@@ -146,33 +153,26 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
     change = table.bookmark_change(parsed.dynamodb.Keys, parsed.dynamodb.OldImage, parsed.dynamodb.NewImage)
     if change is None:
         return []
-    when = parsed.dynamodb.ApproximateCreationDateTime
     detail: dict[str, Any] = {
         "bookmark_id": change.bookmark_id,
         "owner": change.owner,
         "contest_status": change.contest_status,
         "previous_status": change.previous_status,
-        "occurred_at": _iso(when) if when is not None else _iso(datetime.now(UTC).timestamp()),
+        "occurred_at": _iso(parsed.dynamodb.ApproximateCreationDateTime),
         "change_id": parsed.event_id,
     }
-    kinds: list[type[BookmarkEvent]] = [
-        {"INSERT": BookmarkCreated, "MODIFY": BookmarkUpdated, "REMOVE": BookmarkDeleted}[parsed.event_name]
-    ]
+    changed: list[BookmarkEvent] = [_CHANGE_KINDS[parsed.event_name].model_validate(detail)]
     moved = (change.previous_status, change.contest_status)
-    if parsed.event_name != "REMOVE" and moved == (ContestStatus.NONE, ContestStatus.ENTERING):
-        kinds.append(BookmarkShared)
-    elif parsed.event_name == "MODIFY" and moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
-        kinds.append(ContestEntryRecorded)
-    elif (
-        parsed.event_name == "MODIFY"
-        and change.previous_status is ContestStatus.ENTERED
-        and change.contest_status in OUTCOMES
-    ):
-        decided = ContestEntryDecided(
-            **detail, outcome=change.contest_status.value, reason=change.contest_reason
-        )
-        return [kinds[0].model_validate(detail), decided]
-    return [kind.model_validate(detail) for kind in kinds]
+    if parsed.event_name == "REMOVE":
+        return changed
+    if moved == (ContestStatus.NONE, ContestStatus.ENTERING):
+        return [*changed, BookmarkShared.model_validate(detail)]
+    if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
+        return [*changed, ContestEntryRecorded.model_validate(detail)]
+    if change.previous_status is ContestStatus.ENTERED and change.contest_status in OUTCOMES:
+        decision = {"outcome": change.contest_status.value, "reason": change.contest_reason}
+        return [*changed, ContestEntryDecided.model_validate(detail | decision)]
+    return changed
 
 
 def _iso(epoch_seconds: float) -> str:

@@ -260,14 +260,13 @@ def bookmark_change(
     owner, bookmark_id = pk.removeprefix("OWNER#"), sk.removeprefix("BOOKMARK#")
     if not pk.startswith("OWNER#") or not owner or not is_bookmark_id(bookmark_id):
         raise UnreadableChange("a bookmark key that this table never writes")
-    new = _from_dynamodb(new_image or {})
-    reason = new.get("contest_reason")
+    reason = (new_image or {}).get("contest_reason")
     return BookmarkChange(
         owner=owner,
         bookmark_id=bookmark_id,
         previous_status=_contest_status(old_image),
         contest_status=_contest_status(new_image if new_image is not None else old_image),
-        contest_reason=str(reason) if reason is not None else None,
+        contest_reason=reason.get("S") if isinstance(reason, Mapping) else None,
     )
 
 
