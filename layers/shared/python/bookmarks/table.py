@@ -279,7 +279,8 @@ def _contest_status(image: Mapping[str, Any] | None) -> ContestStatus:
     try:
         return ContestStatus(str(value))
     except ValueError:
-        raise UnreadableChange(f"contest_status {value!r} is not a contest status") from None
+        # The value itself stays out of the message: it could be anything someone wrote to the item.
+        raise UnreadableChange("contest_status holds no contest status") from None
 
 
 def record_contest_entry(owner: str, bookmark_id: str) -> bool:
