@@ -18,7 +18,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test build bench deploy e2e audit clean
+.PHONY: help install lint format test build bench deploy e2e audit clean samples
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -56,6 +56,9 @@ format: $(INSTALLED) ## Fix what ruff can fix and format the code
 
 test: lint ## Lint, then run every test (the command CI runs)
 	$(BIN)/pytest
+
+samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json
+	PYTHONPATH=layers/shared/python:. $(BIN)/python -m tests.events.samples > /dev/null
 
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml

@@ -7,6 +7,7 @@ import boto3
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_stepfunctions import SFNClient
 
 
@@ -18,3 +19,8 @@ def dynamodb() -> "DynamoDBClient":
 @cache
 def stepfunctions() -> "SFNClient":
     return boto3.client("stepfunctions")
+
+
+@cache
+def events() -> "EventBridgeClient":
+    return boto3.client("events")

@@ -46,3 +46,7 @@ class NotAModerator(BookmarksError):
 
 class AlreadyDecided(BookmarksError):
     """The review was decided already (by a moderator, or by its timeout)."""
+
+
+class UnreadableChange(BookmarksError):
+    """A table change that cannot become a domain event (a malformed record or bookmark item)."""

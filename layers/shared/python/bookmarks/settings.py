@@ -1,25 +1,38 @@
-"""Runtime settings, read from the environment once, on first use (never at import time)."""
+"""Runtime settings, read from the environment on first use (never at import time).
+
+Each setting is read only when asked for, so a function needs only the variables it uses: the stream
+function has the bus and no table, the contest function the table and no CORS origin.
+"""
 
 import os
-from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 
-@dataclass(frozen=True)
 class Settings:
-    bookmarks_table_name: str
-    idempotency_ttl_seconds: int
-    allowed_origin: str
-    # Only the review function reads the reviews table; the others leave it empty.
-    reviews_table_name: str = ""
+    """The function's settings; a missing variable fails its first use loudly, not with a None later."""
+
+    @cached_property
+    def bookmarks_table_name(self) -> str:
+        return os.environ["BOOKMARKS_TABLE_NAME"]
+
+    @cached_property
+    def idempotency_ttl_seconds(self) -> int:
+        return int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", "86400"))
+
+    @cached_property
+    def allowed_origin(self) -> str:
+        return os.environ["ALLOWED_ORIGIN"]
+
+    @cached_property
+    def bookmarks_bus_name(self) -> str:
+        return os.environ["BOOKMARKS_BUS_NAME"]
+
+    @cached_property
+    def reviews_table_name(self) -> str:
+        """Only the review function reads the reviews table."""
+        return os.environ["REVIEWS_TABLE_NAME"]
 
 
 @cache
 def settings() -> Settings:
-    """The function's settings; a missing variable fails the first call loudly, not with a None later."""
-    return Settings(
-        bookmarks_table_name=os.environ["BOOKMARKS_TABLE_NAME"],
-        idempotency_ttl_seconds=int(os.environ.get("IDEMPOTENCY_TTL_SECONDS", "86400")),
-        allowed_origin=os.environ["ALLOWED_ORIGIN"],
-        reviews_table_name=os.environ.get("REVIEWS_TABLE_NAME", ""),
-    )
+    return Settings()

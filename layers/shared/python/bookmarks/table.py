@@ -3,6 +3,7 @@
 Layout (one table, keys generic so later access patterns fit without a migration):
   bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
   idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
+  contest entrant     pk=CONTEST      sk=ENTRANT#<sub>      ``entries``: how many entries a user has
   SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
   TeamIndex           team_partition="TEAM", team_sort="<published_at>#<id>" (set by the workflow on
                       approval, removed on unsharing): the team list, newest first
@@ -22,7 +23,8 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from bookmarks.aws import dynamodb
-from bookmarks.errors import AlreadyDecided, BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.errors import AlreadyDecided, BookmarkNotFound, SubmittedUrlLocked, UnreadableChange
+from bookmarks.ids import is_bookmark_id
 from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, ReviewItem
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
@@ -272,10 +274,7 @@ class ReviewRequest:
 
 
 def _reviews_table() -> str:
-    name = settings().reviews_table_name
-    if not name:
-        raise RuntimeError("REVIEWS_TABLE_NAME is not set for this function")
-    return name
+    return settings().reviews_table_name
 
 
 def pending_reviews(limit: int) -> list[ReviewItem]:
@@ -347,3 +346,106 @@ def release_review(bookmark_id: str) -> None:
 def stored_form(owner: str, bookmark: Bookmark) -> dict[str, Any]:
     """The item ``bookmark`` is stored as, for seeding and migrations; the app writes through put_new."""
     return _bookmark_item(owner, bookmark)
+
+
+@dataclass(frozen=True)
+class BookmarkChange:
+    """What one stream record of a bookmark item says: whose, which, and its contest status before and
+    after (``none`` where there is no image)."""
+
+    owner: str
+    bookmark_id: str
+    previous_status: ContestStatus
+    contest_status: ContestStatus
+    contest_reason: str | None
+
+
+def bookmark_change(
+    keys: Mapping[str, Any], old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None
+) -> BookmarkChange | None:
+    """Read a stream record's keys and images; None for items that are not bookmarks (idempotency claims,
+    contest counters). Raises UnreadableChange for a bookmark item this module could not have written."""
+    try:
+        key = _from_dynamodb(keys)
+        pk, sk = str(key["pk"]), str(key["sk"])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise UnreadableChange(f"the record's keys are not the table's: {type(error).__name__}") from None
+    if not sk.startswith("BOOKMARK#"):
+        return None
+    owner, bookmark_id = pk.removeprefix("OWNER#"), sk.removeprefix("BOOKMARK#")
+    if not pk.startswith("OWNER#") or not owner or not is_bookmark_id(bookmark_id):
+        raise UnreadableChange("a bookmark key that this table never writes")
+    reason = (new_image or {}).get("decision_reason")  # written by the publishing workflow
+    return BookmarkChange(
+        owner=owner,
+        bookmark_id=bookmark_id,
+        previous_status=_contest_status(old_image),
+        contest_status=_contest_status(new_image if new_image is not None else old_image),
+        contest_reason=reason.get("S") if isinstance(reason, Mapping) else None,
+    )
+
+
+def _contest_status(image: Mapping[str, Any] | None) -> ContestStatus:
+    # No attribute means none (see the module docstring); no image means the item did not exist.
+    if not image or "contest_status" not in image:
+        return ContestStatus.NONE
+    raw = image["contest_status"]
+    value = raw.get("S") if isinstance(raw, Mapping) else None
+    try:
+        return ContestStatus(str(value))
+    except ValueError:
+        # The value itself stays out of the message: it could be anything someone wrote to the item.
+        raise UnreadableChange("contest_status holds no contest status") from None
+
+
+def record_contest_entry(owner: str, bookmark_id: str) -> bool:
+    """Move the bookmark from ``entering`` to ``entered`` and add one to the owner's entries, in one
+    transaction: True when recorded now, False when it was not entering (already entered, or gone)."""
+    try:
+        dynamodb().transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": settings().bookmarks_table_name,
+                        "Key": _bookmark_key(owner, bookmark_id),
+                        "UpdateExpression": "SET #contest_status = :entered",
+                        "ConditionExpression": "#contest_status = :entering",
+                        "ExpressionAttributeNames": {"#contest_status": "contest_status"},
+                        "ExpressionAttributeValues": {
+                            ":entering": {"S": ContestStatus.ENTERING.value},
+                            ":entered": {"S": ContestStatus.ENTERED.value},
+                        },
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": settings().bookmarks_table_name,
+                        "Key": _entrant_key(owner),
+                        "UpdateExpression": "SET #owner = :owner ADD entries :one",
+                        "ExpressionAttributeNames": {"#owner": "owner"},
+                        "ExpressionAttributeValues": {":owner": {"S": owner}, ":one": {"N": "1"}},
+                    }
+                },
+            ]
+        )
+    except ClientError as error:
+        reasons = error.response.get("CancellationReasons") or []
+        if error.response["Error"]["Code"] != "TransactionCanceledException" or not reasons:
+            raise
+        if reasons[0].get("Code") != "ConditionalCheckFailed":
+            raise
+        return False
+    return True
+
+
+def contest_entries(owner: str) -> int:
+    """How many contest entries the owner has (0 before the first)."""
+    answer = dynamodb().get_item(
+        TableName=settings().bookmarks_table_name, Key=_entrant_key(owner), ConsistentRead=True
+    )
+    return int(answer.get("Item", {}).get("entries", {}).get("N", "0"))
+
+
+def _entrant_key(owner: str) -> dict[str, Any]:
+    # One partition for every entrant: an operator draws a winner with one Query (see README).
+    return {"pk": {"S": "CONTEST"}, "sk": {"S": f"ENTRANT#{owner}"}}

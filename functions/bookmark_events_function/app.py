@@ -1,0 +1,40 @@
+"""BookmarkEventsFunction: turns the table's stream of bookmark changes into domain events on the bus.
+
+Its role may read the stream and put events on the bus, nothing more. It reports partial batch failures:
+the first record it cannot publish, so Lambda resumes there and re-delivers only what is not yet out.
+"""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from bookmarks import bus
+from bookmarks.events import BookmarkShared
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    records = event.get("Records") or []
+    published = bus.publish_changes(records)
+    shared = sum(isinstance(item, BookmarkShared) for item in published.events)
+    if shared:
+        metrics.add_metric(name="BookmarkShared", unit=MetricUnit.Count, value=shared)
+    if published.events:
+        metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=len(published.events))
+    if published.failed is None:
+        logger.info("Published the batch", extra={"records": len(records), "events": len(published.events)})
+        return {"batchItemFailures": []}
+    metrics.add_metric(name="StreamRecordsFailed", unit=MetricUnit.Count, value=1)
+    logger.warning(
+        "Stopped at a record that could not be published; Lambda retries from it",
+        extra={"sequence_number": published.failed.sequence_number, "reason": published.failed.reason},
+    )
+    return {"batchItemFailures": [{"itemIdentifier": published.failed.sequence_number}]}

@@ -1,0 +1,84 @@
+"""The event functions' samples in events/ (what `sam local invoke -e` feeds them) and the event
+catalogue: still what the real table, stream and bus produce, and each drives its function."""
+
+import json
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from bookmarks import contest, library
+from bookmarks.events import catalogue
+from local.bus import RecordingBus
+from local.functions import ROOT
+from tests.api_client import ApiClient
+from tests.events import samples
+from tests.events.conftest import Invoke
+
+STREAM_SAMPLES = {
+    "bookmark_events_function/create.json": ["BookmarkCreated"],
+    "bookmark_events_function/update.json": ["BookmarkUpdated"],
+    "bookmark_events_function/share.json": ["BookmarkUpdated", "BookmarkShared"],
+    "bookmark_events_function/contest_entry_recorded.json": ["BookmarkUpdated", "ContestEntryRecorded"],
+    "bookmark_events_function/delete.json": ["BookmarkDeleted"],
+}
+BUS_SAMPLES = {"contest_entry_function/bookmark_shared.json"}
+COMMON_DETAIL = ("bookmark_id", "owner", "contest_status", "previous_status", "occurred_at", "change_id")
+
+
+def load(name: str) -> Any:
+    return json.loads((ROOT / "events" / name).read_text())
+
+
+def test_committed_samples_and_catalogue_are_what_the_generator_gives() -> None:
+    committed = {
+        str(path.relative_to(ROOT / "events"))
+        for folder in ("bookmark_events_function", "contest_entry_function")
+        for path in (ROOT / "events" / folder).glob("*.json")
+    }
+
+    generated = samples.generate()
+
+    expected = set(STREAM_SAMPLES) | BUS_SAMPLES
+    assert committed == expected
+    assert set(generated) == expected | {"catalogue.json"}
+    for name, content in generated.items():
+        assert load(name) == content, f"events/{name} is stale: run `make samples`"
+
+
+def test_catalogue_names_every_detail_type_with_a_schema() -> None:
+    entries = load("catalogue.json")["events"]
+
+    assert load("catalogue.json") == catalogue()
+    assert [entry["detail-type"] for entry in entries] == [
+        "BookmarkCreated",
+        "BookmarkUpdated",
+        "BookmarkDeleted",
+        "BookmarkShared",
+        "ContestEntryRecorded",
+        "ContestEntryDecided",
+    ]
+    for entry in entries:
+        properties = entry["detail-schema"]["properties"]
+        assert set(COMMON_DETAIL) <= set(properties)
+        assert not {"url", "name", "email", "description"} & set(properties)
+
+
+@pytest.mark.parametrize("name", sorted(STREAM_SAMPLES))
+def test_stream_sample_publishes_its_events(name: str, bus: RecordingBus, publish: Invoke) -> None:
+    answer = publish(load(name)["Records"])
+
+    assert answer == {"batchItemFailures": []}
+    assert [event["detail-type"] for event in bus.received()] == STREAM_SAMPLES[name]
+
+
+def test_bookmark_shared_sample_records_a_contest_entry(bookmarks_table: str, enter_contest: Invoke) -> None:
+    event = load("contest_entry_function/bookmark_shared.json")
+    owner = ApiClient(event["detail"]["owner"])
+    with mock.patch.object(library, "new_bookmark_id", return_value=event["detail"]["bookmark_id"]):
+        owner.create(shared=True)
+
+    answer = enter_contest(event)
+
+    assert answer == {"bookmark_id": event["detail"]["bookmark_id"], "recorded": True}
+    assert contest.entries(owner.user) == 1
