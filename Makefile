@@ -10,7 +10,11 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test build clean
+# Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API.
+AWS_PORT ?= 5000
+API_PORT ?= 3000
+
+.PHONY: help install lint format test build clean local invoke
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,5 +44,12 @@ test: lint ## Lint, then run every test (the command CI runs)
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
-clean: ## Remove build output and the virtualenv
-	rm -rf .aws-sam $(VENV) .mypy_cache .pytest_cache .ruff_cache
+local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000); Ctrl-C stops
+	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT)
+
+invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTION=<logical id> EVENT=events/...
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }
+	$(BIN)/python -m local.invoke $(FUNCTION) $(EVENT)
+
+clean: ## Remove build output, the virtualenv and the local stack's state
+	rm -rf .aws-sam $(VENV) .mypy_cache .pytest_cache .ruff_cache .local
