@@ -51,7 +51,10 @@ class Throttle:
     burst: int
 
     def applies_to(self, route: Route) -> bool:
-        path = self.resource_path.replace("~1", "/")
+        # CloudFormation encodes the path's slashes as ~1 after a leading slash: /~1items~1{id}.
+        path = self.resource_path
+        if path.startswith("/~1"):
+            path = path[1:].replace("~1", "/")
         return path in ("/*", route.path) and self.http_method in ("*", route.method)
 
 

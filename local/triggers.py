@@ -277,17 +277,20 @@ class RulePoller:
                 },
             )
 
+    def poll_once(self, wait_seconds: int = 1) -> int:
+        """Deliver what the rule's local queue holds (waiting up to ``wait_seconds``); returns how many."""
+        messages = self.sqs.receive_message(
+            QueueUrl=self.delivery.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        ).get("Messages", [])
+        for message in messages:
+            self.handle(message["Body"])
+            self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                messages = self.sqs.receive_message(
-                    QueueUrl=self.delivery.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-                ).get("Messages", [])
-                for message in messages:
-                    self.handle(message["Body"])
-                    self.sqs.delete_message(
-                        QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                    )
+                self.poll_once()
             except Exception as error:  # keep polling
                 if self.stop.is_set():
                     return

@@ -29,6 +29,7 @@ from bookmarks.settings import settings
 from local.provision import create_table
 from local.template import resource
 from tests.api_client import ApiClient
+from tests.moto_server import embedded_aws, moto_server  # noqa: F401 (fixtures of the local stack tests)
 
 
 @pytest.fixture
