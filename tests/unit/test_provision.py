@@ -1,6 +1,8 @@
 """The local provisioner creates what a SAM template declares, by resource type, through moto's APIs."""
 
+import copy
 import json
+from functools import cache
 from typing import Any
 
 import pytest
@@ -93,8 +95,14 @@ Resources:
 """
 
 
-def sam_template() -> dict[str, Any]:
+@cache
+def _translated() -> dict[str, Any]:
     return translate(yaml_parse(SAM_TEMPLATE))
+
+
+def sam_template() -> dict[str, Any]:
+    """The miniature template after the SAM transform (translated once; each test gets its own copy)."""
+    return copy.deepcopy(_translated())
 
 
 def provisioned_from(aws: Aws, template: dict[str, Any]) -> Any:
