@@ -2,6 +2,8 @@
 
 import os
 
+import tests.caller_environment  # noqa: F401 (keeps the caller's AWS settings before the dummies below)
+
 # Set before any handler module is imported: Powertools reads these when a handler's module loads.
 os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from local.functions import ROOT
+from tests.caller_environment import CALLER_AWS_ENVIRONMENT
 from tests.e2e.http import Api, eventually
 
 PASSWORD = "E2e-passw0rd-" + uuid.uuid4().hex[:8]
@@ -116,6 +117,21 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         log.close()
 
 
+def _caller_session() -> boto3.Session:
+    """The caller's credentials (keys from CI's environment, else a profile), not the dummies of the tests."""
+    caller = CALLER_AWS_ENVIRONMENT
+    region = caller.get("AWS_REGION") or caller.get("AWS_DEFAULT_REGION")
+    if "AWS_ACCESS_KEY_ID" in caller:
+        return boto3.Session(
+            aws_access_key_id=caller["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=caller.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=caller.get("AWS_SESSION_TOKEN"),
+            region_name=region,
+        )
+    # An explicit profile makes botocore ignore the dummy keys tests/conftest.py put in the environment.
+    return boto3.Session(profile_name=caller.get("AWS_PROFILE", "default"), region_name=region)
+
+
 def _deployed_outputs(session: boto3.Session, stack_name: str) -> dict[str, str]:
     stack = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
     return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
@@ -141,10 +157,9 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         stack_name = os.environ.get("AWS_SAM_STACK_NAME")
         if not stack_name:
             pytest.skip(
-                "set AWS_SAM_STACK_NAME (and AWS_PROFILE) to run the e2e suite against a deployed stack"
+                "set AWS_SAM_STACK_NAME (and AWS credentials or AWS_PROFILE) to run e2e on a deployed stack"
             )
-        # An explicit profile: the dummy keys tests/conftest.py puts in the environment must not be used.
-        session = boto3.Session(profile_name=os.environ.get("AWS_PROFILE", "default"))
+        session = _caller_session()
         outputs = _deployed_outputs(session, stack_name)
         found = Target(
             "deployed", outputs["ApiUrl"], outputs["UserPoolId"], outputs["UserPoolClientId"], session

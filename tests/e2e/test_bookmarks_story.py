@@ -7,6 +7,7 @@ import time
 from importlib.resources import files
 from typing import Any
 
+import boto3
 import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
@@ -126,3 +127,26 @@ def test_an_invalid_body_is_refused_by_the_gateway_with_a_400(alice: Api) -> Non
     assert answer.body["message"].startswith("The request body is invalid:")
     assert "url" in answer.body["message"]
     assert "Access-Control-Allow-Origin" in answer.headers
+
+
+def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_in(
+    local_stack: dict[str, Any],
+) -> None:
+    described = {key: value for key, value in local_stack.items() if key != "state_dir"}
+    keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
+    moderator = next(user for user in described["users"] if user["groups"] == ["moderators"])
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
+
+    signed_in = cognito.initiate_auth(
+        ClientId=described["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": moderator["email"], "PASSWORD": moderator["password"]},
+    )
+
+    assert set(described) == keys
+    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
+    assert _claims(signed_in["AuthenticationResult"]["IdToken"])[1]["cognito:groups"] == ["moderators"]
+    assert (local_stack["state_dir"] / "env.json").exists()
