@@ -49,7 +49,9 @@ SKIPPED: dict[str, str] = {
     "AWS::Lambda::LayerVersion": "layers are on the local PYTHONPATH",
     "AWS::Lambda::EventInvokeConfig": "async invokes are run by the local rule poller (retries, DLQ)",
     "AWS::SQS::QueuePolicy": "moto does not enforce queue policies",
+    "AWS::SQS::QueueInlinePolicy": "moto does not enforce queue policies",
     "AWS::SNS::TopicPolicy": "moto does not enforce topic policies",
+    "AWS::SNS::TopicInlinePolicy": "moto does not enforce topic policies",
     "AWS::Events::EventBusPolicy": "moto does not enforce bus policies",
     "AWS::KMS::Alias": "moto encrypts nothing; keys are referenced by id",
 }
@@ -134,7 +136,7 @@ class StreamMapping:
 
 @dataclass(frozen=True)
 class RuleDelivery:
-    """A rule target moto cannot deliver to (a function or a state machine), rerouted to a local queue."""
+    """A rule target moto cannot deliver to (function, state machine, topic), rerouted to a local queue."""
 
     rule: str
     rule_arn: str
@@ -142,9 +144,22 @@ class RuleDelivery:
     queue_url: str
     function: str | None = None
     state_machine_arn: str | None = None
+    topic_arn: str | None = None
     input_path: str | None = None
     maximum_retry_attempts: int = 2
     dead_letter_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueMapping:
+    """An event source mapping from an SQS queue to a function, with Lambda's batch settings."""
+
+    logical_id: str
+    function: str
+    queue_arn: str
+    batch_size: int = 10
+    filters: tuple[str, ...] = ()
+    report_batch_item_failures: bool = False
 
 
 @dataclass
@@ -155,6 +170,7 @@ class Provisioned:
     physical: dict[str, Any] = field(default_factory=dict)
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     stream_mappings: list[StreamMapping] = field(default_factory=list)
+    queue_mappings: list[QueueMapping] = field(default_factory=list)
     rule_deliveries: list[RuleDelivery] = field(default_factory=list)
     topic_inboxes: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
@@ -338,7 +354,7 @@ def _rule(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any
     for target in properties.get("Targets", []):
         service = target["Arn"].split(":")[2]
         kept = {key: target[key] for key in ("Id", "Input", "InputTransformer") if key in target}
-        if service not in ("lambda", "states"):
+        if service not in ("lambda", "states", "sns"):
             targets.append({**kept, "Arn": target["Arn"], **_sqs_target_options(target)})
             continue
         queue_url, queue_arn = create_queue(
@@ -353,6 +369,7 @@ def _rule(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any
                 queue_url=queue_url,
                 function=out.function_for(target["Arn"]) if service == "lambda" else None,
                 state_machine_arn=target["Arn"] if service == "states" else None,
+                topic_arn=target["Arn"] if service == "sns" else None,
                 input_path=target.get("InputPath"),
                 maximum_retry_attempts=int(target.get("RetryPolicy", {}).get("MaximumRetryAttempts", 2)),
                 dead_letter_arn=target.get("DeadLetterConfig", {}).get("Arn"),
@@ -415,8 +432,25 @@ def _function_alias(aws: Aws, out: Provisioned, logical_id: str, properties: dic
 
 def _event_source_mapping(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
     source = str(properties.get("EventSourceArn", ""))
+    filters = tuple(f["Pattern"] for f in properties.get("FilterCriteria", {}).get("Filters", []))
+    reports_failures = "ReportBatchItemFailures" in properties.get("FunctionResponseTypes", [])
+    if source.startswith("arn:aws:sqs:"):
+        out.queue_mappings.append(
+            QueueMapping(
+                logical_id=logical_id,
+                function=out.function_for(properties["FunctionName"]),
+                queue_arn=source,
+                batch_size=int(properties.get("BatchSize", 10)),
+                filters=filters,
+                report_batch_item_failures=reports_failures,
+            )
+        )
+        _set(out, logical_id, f"local-{logical_id}")
+        return
     if ":dynamodb:" not in source:
-        raise UnsupportedResource(f"{logical_id}: the local stack polls DynamoDB streams only, not {source}")
+        raise UnsupportedResource(
+            f"{logical_id}: the local stack polls DynamoDB streams and SQS, not {source}"
+        )
     destination = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
     out.stream_mappings.append(
         StreamMapping(
@@ -424,9 +458,8 @@ def _event_source_mapping(aws: Aws, out: Provisioned, logical_id: str, propertie
             function=out.function_for(properties["FunctionName"]),
             stream_arn=source,
             batch_size=int(properties.get("BatchSize", 100)),
-            filters=tuple(f["Pattern"] for f in properties.get("FilterCriteria", {}).get("Filters", [])),
-            report_batch_item_failures="ReportBatchItemFailures"
-            in properties.get("FunctionResponseTypes", []),
+            filters=filters,
+            report_batch_item_failures=reports_failures,
             bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
             maximum_retry_attempts=int(properties.get("MaximumRetryAttempts", -1)),
             on_failure_arn=destination,

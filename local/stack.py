@@ -22,7 +22,13 @@ from local.provision import Aws, Provisioned, provision
 from local.resolve import Resolver
 from local.runtime import Runtime
 from local.template import template, translated
-from local.triggers import NotificationPrinter, RulePoller, StreamPoller, functions_invoked_in_process
+from local.triggers import (
+    NotificationPrinter,
+    QueuePoller,
+    RulePoller,
+    StreamPoller,
+    functions_invoked_in_process,
+)
 
 STACK_NAME = "bookmarks-local"
 
@@ -218,6 +224,9 @@ def start(
     for mapping in provisioned.stream_mappings:
         poller = StreamPoller(mapping, aws, runtime, stop, log)
         stack._threads.append(_thread(f"stream-{mapping.logical_id}", poller.run))
+    for queue_mapping in provisioned.queue_mappings:
+        queue_poller = QueuePoller(queue_mapping, aws, runtime, stop, log)
+        stack._threads.append(_thread(f"queue-{queue_mapping.logical_id}", queue_poller.run))
     for delivery in provisioned.rule_deliveries:
         rule_poller = RulePoller(delivery, aws, runtime, stop, log)
         stack._threads.append(_thread(f"rule-{delivery.rule}", rule_poller.run))
@@ -236,8 +245,9 @@ def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
         f"API (stage {stage})           {stack.api_url}",
         *(f"  {route.method:6} {route.path:24} -> {route.function}" for route in api_routes()),
         *(f"stream  {m.stream_arn.split('/')[1]} -> {m.function}" for m in provisioned.stream_mappings),
+        *(f"queue   {m.queue_arn.split(':')[-1]} -> {m.function}" for m in provisioned.queue_mappings),
         *(
-            f"rule    {d.rule} -> {d.function or d.state_machine_arn} (via local queue)"
+            f"rule    {d.rule} -> {d.function or d.state_machine_arn or d.topic_arn} (via local queue)"
             for d in provisioned.rule_deliveries
         ),
         *(

@@ -13,7 +13,14 @@ from typing import Any
 
 from moto.events.models import EventPattern, EventPatternParser
 
-from local.provision import Aws, Provisioned, RuleDelivery, StreamMapping, UnsupportedResource
+from local.provision import (
+    Aws,
+    Provisioned,
+    QueueMapping,
+    RuleDelivery,
+    StreamMapping,
+    UnsupportedResource,
+)
 from local.runtime import Runtime
 
 Invoke = Callable[[dict[str, Any]], Any]
@@ -239,6 +246,10 @@ class RulePoller:
         if self.delivery.function is not None:
             self.runtime.invoke(self.delivery.function, payload)
             return
+        if self.delivery.topic_arn is not None:
+            message = payload if isinstance(payload, str) else json.dumps(payload)
+            self.aws.sns().publish(TopicArn=self.delivery.topic_arn, Message=message)
+            return
         sfn = self.aws.stepfunctions()
         name = execution_name(event, payload)
         try:
@@ -250,7 +261,10 @@ class RulePoller:
 
     def handle(self, body: str) -> None:
         """Deliver with the target's RetryPolicy; what still fails goes to its DeadLetterConfig queue."""
-        event = json.loads(body)
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = body  # an InputTransformer's output may be plain text
         error: Exception | None = None
         for attempt in range(1 + max(self.delivery.maximum_retry_attempts, 0)):
             try:
@@ -295,6 +309,78 @@ class RulePoller:
                 if self.stop.is_set():
                     return
                 self.log(f"[rule] {self.delivery.rule}: {error!r}")
+                self.stop.wait(0.5)
+
+
+# ---- SQS event source mappings --------------------------------------------------------------------
+
+
+def sqs_record(message: Any, queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS message as Lambda hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+class QueuePoller:
+    """Lambda's SQS poller: delete what succeeded; failures become visible again (the queue's redrive
+    policy then moves them to its DLQ); with ReportBatchItemFailures only the reported ones stay."""
+
+    def __init__(
+        self, mapping: QueueMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+    ) -> None:
+        self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
+        self.sqs = aws.sqs()
+        self.url = queue_url(aws, mapping.queue_arn)
+
+    def poll_once(self, wait_seconds: int = 1) -> int:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url,
+            MaxNumberOfMessages=min(self.mapping.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        records = [sqs_record(message, self.mapping.queue_arn, self.aws.region) for message in messages]
+        unmatched = [r for r in records if not matches_filters(r, self.mapping.filters)]
+        batch = [r for r in records if matches_filters(r, self.mapping.filters)]
+        failed: set[str] = set()
+        if batch:
+            try:
+                answer = self.runtime.invoke(self.mapping.function, {"Records": batch})
+                if self.mapping.report_batch_item_failures and isinstance(answer, dict):
+                    failed = {f.get("itemIdentifier") for f in answer.get("batchItemFailures") or []}
+            except Exception as error:  # the whole batch returns to the queue
+                self.log(f"[queue] {self.mapping.function} failed on {len(batch)} message(s): {error!r}")
+                failed = {record["messageId"] for record in batch}
+        for record in unmatched + batch:  # Lambda deletes filtered-out messages too
+            if record["messageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=record["receiptHandle"])
+        return len(messages)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as error:  # keep polling
+                if self.stop.is_set():
+                    return
+                self.log(f"[queue] {self.mapping.logical_id}: {error!r}")
                 self.stop.wait(0.5)
 
 

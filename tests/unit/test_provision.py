@@ -13,7 +13,8 @@ from local.resolve import Resolver
 from local.template import translate
 
 # The shapes issues 3 and 4 add to template.yaml, in miniature: a stream function, a rule-invoked
-# function with retry policy and DLQ, a topic and a state machine started by a rule.
+# function with retry policy and DLQ, a queue-fed function, a rule to a topic, and a state machine
+# started by a rule.
 SAM_TEMPLATE = """
 Transform: AWS::Serverless-2016-10-31
 Parameters:
@@ -71,6 +72,25 @@ Resources:
             Pattern: {source: [bookmarks], detail-type: [BookmarkShared]}
             RetryPolicy: {MaximumRetryAttempts: 1}
             DeadLetterConfig: {Type: SQS}
+  NotifyQueue:
+    Type: AWS::SQS::Queue
+  NotifierFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Requests:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt NotifyQueue.Arn
+            BatchSize: 5
+            FunctionResponseTypes: [ReportBatchItemFailures]
+  DecidedRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      EventPattern: {source: [bookmarks], detail-type: [ContestEntryDecided]}
+      Targets:
+        - {Id: Topic, Arn: !Ref Topic, InputPath: $.detail}
   PublishStateMachine:
     Type: AWS::Serverless::StateMachine
     Properties:

@@ -11,6 +11,7 @@ import pytest
 from local.provision import Aws, LocalFunction, Provisioned, StreamMapping
 from local.runtime import Runtime
 from local.triggers import (
+    QueuePoller,
     RulePoller,
     StreamPoller,
     apply_input_path,
@@ -272,3 +273,52 @@ def test_a_state_machine_lambda_task_runs_the_handler_in_process(
 
     assert runtime.events == [("ContestFunction", {"bookmark_id": "b-9"})]
     assert json.loads(sfn.describe_execution(executionArn=arn)["output"]) == {"checked": "b-9"}
+
+
+def test_a_rule_targeting_a_topic_publishes_the_events_detail_there(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    delivery = next(d for d in out.rule_deliveries if d.topic_arn)
+    poller = RulePoller(
+        delivery, embedded_aws, FakeRuntime(out.functions, _raise), threading.Event(), log=print
+    )
+    _put(embedded_aws, "ContestEntryDecided", {"bookmark_id": "b-3", "outcome": "approved"})
+
+    poll_until(
+        lambda: poller.poll_once(0), lambda: "Messages" in _peek(embedded_aws, out.topic_inboxes["Topic"])
+    )
+
+    (message,) = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"])["Messages"]
+    assert json.loads(json.loads(message["Body"])["Message"]) == {"bookmark_id": "b-3", "outcome": "approved"}
+
+
+def _peek(aws: Aws, url: str) -> dict[str, Any]:
+    attributes = aws.sqs().get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    return {"Messages": True} if int(attributes["Attributes"]["ApproximateNumberOfMessages"]) else {}
+
+
+def test_the_queue_poller_deletes_what_succeeded_and_leaves_reported_failures(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    (mapping,) = out.queue_mappings
+
+    def answer(event: dict[str, Any]) -> dict[str, Any]:
+        bad = [r["messageId"] for r in event["Records"] if r["body"] == "bad"]
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in bad]}
+
+    runtime = FakeRuntime(out.functions, answer)
+    poller = QueuePoller(mapping, embedded_aws, runtime, threading.Event(), log=print)
+    for body in ("good", "bad", "fine"):
+        embedded_aws.sqs().send_message(QueueUrl=out.physical["NotifyQueue"], MessageBody=body)
+
+    poll_until(lambda: poller.poll_once(0), lambda: sum(len(e["Records"]) for _, e in runtime.events) >= 3)
+
+    records = [record for _, event in runtime.events for record in event["Records"]]
+    assert {record["eventSource"] for record in records} == {"aws:sqs"}
+    assert mapping.function == "NotifierFunction"
+    counts = embedded_aws.sqs().get_queue_attributes(
+        QueueUrl=out.physical["NotifyQueue"],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
+        "0",
+        "1",
+    )
