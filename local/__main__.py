@@ -11,7 +11,7 @@ import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 from types import FrameType  # noqa: E402
 
-from local.stack import start  # noqa: E402
+from local.stack import PortInUse, start  # noqa: E402
 
 
 def main() -> None:
@@ -29,13 +29,18 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    stack = start(
-        aws_port=arguments.aws_port,
-        api_port=arguments.api_port,
-        region=arguments.region,
-        state_dir=arguments.state_dir,
-        log=lambda line: print(line, flush=True),
-    )
+    try:
+        stack = start(
+            aws_port=arguments.aws_port,
+            api_port=arguments.api_port,
+            region=arguments.region,
+            state_dir=arguments.state_dir,
+            log=lambda line: print(line, flush=True),
+        )
+    except PortInUse as error:
+        raise SystemExit(
+            f"{error}: stop what uses it, or choose others, e.g. make local AWS_PORT=5001"
+        ) from None
     print(
         f"Ready in {time.monotonic() - STARTED:.1f} s: API {stack.api_url}, AWS {stack.aws_url}, "
         f"{arguments.state_dir / 'stack.json'} written. Ctrl-C stops.",

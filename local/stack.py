@@ -4,6 +4,7 @@ the in-process triggers, started together and stopped together (`make local`, `p
 import json
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -163,6 +164,21 @@ def _cognito_authorizers(
     return authorizers
 
 
+class PortInUse(Exception):
+    """A port `make local` needs is taken (another local stack?); choose others with AWS_PORT/API_PORT."""
+
+
+def ensure_free(port: int, what: str) -> None:
+    """Fail early and clearly: moto's server thread would otherwise wait forever for a port it can't bind."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise PortInUse(f"port {port} for the {what} is in use ({error.strerror})") from error
+
+
 def start(
     *,
     aws_port: int = 5000,
@@ -172,6 +188,8 @@ def start(
     log: Callable[[str], None] = print,
 ) -> Stack:
     """Start moto, provision the template, create the demo users, serve the API and run the triggers."""
+    ensure_free(aws_port, "embedded AWS (AWS_PORT)")
+    ensure_free(api_port, "local API (API_PORT)")
     use_embedded_aws_environment(region)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto call drowns the app's logs
     # Before any state machine exists: moto then really runs executions, calling back on MOTO_PORT.

@@ -11,6 +11,7 @@ import pytest
 from local.provision import Aws, LocalFunction, Provisioned, StreamMapping
 from local.runtime import Runtime
 from local.triggers import (
+    NotificationPrinter,
     QueuePoller,
     RulePoller,
     StreamPoller,
@@ -322,3 +323,15 @@ def test_the_queue_poller_deletes_what_succeeded_and_leaves_reported_failures(em
         "0",
         "1",
     )
+
+
+def test_notifications_are_printed_once_each_as_they_are_published(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    printed: list[str] = []
+    printer = NotificationPrinter(out, threading.Event(), log=printed.append)
+    embedded_aws.sns().publish(TopicArn=out.physical["Topic"], Message="moderate b-1", Subject="Review")
+
+    printer.print_new()
+    printer.print_new()
+
+    assert printed == ["[sns] Topic: Review moderate b-1"]
