@@ -18,10 +18,14 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint format test build bench deploy e2e audit clean samples
+# Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API.
+AWS_PORT ?= 5000
+API_PORT ?= 3000
+
+.PHONY: help install lint format test build local invoke bench deploy e2e audit samples clean
 
 help: ## List every target with one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -63,6 +67,13 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
+local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000); Ctrl-C stops
+	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT)
+
+invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTION=<logical id> EVENT=events/...
+	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }
+	$(BIN)/python -m local.invoke $(FUNCTION) $(EVENT)
+
 $(BENCH_INSTALLED): pyproject.toml
 	$(or $(BENCH_PYTHON),$(PYTHON)) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
@@ -88,5 +99,5 @@ audit: ## pip-audit the pinned runtime packages (needs the vulnerability service
 	.venv-audit/bin/python -m pip install --quiet pip-audit==2.10.1
 	.venv-audit/bin/pip-audit --no-deps --disable-pip --requirement layers/dependencies/requirements.txt
 
-clean: ## Remove build output and the virtualenvs
-	rm -rf .aws-sam $(VENV) $(SCAN_VENV) $(BENCH_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache
+clean: ## Remove build output, the virtualenvs and the local stack's state
+	rm -rf .aws-sam $(VENV) $(SCAN_VENV) $(BENCH_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache .local

@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,6 +22,8 @@ class Route:
     path: str
     function: str
     request_model: str | None
+    # The event's Auth.Authorizer: None means the API's default; "NONE" means no authorizer.
+    authorizer: str | None = None
 
     def resource_folder(self) -> str:
         """The folder of the function's code, e.g. ``get_bookmarks_function``."""
@@ -52,6 +55,7 @@ def api_routes() -> tuple[Route, ...]:
             path=event["Properties"]["Path"],
             function=logical_id,
             request_model=event["Properties"].get("RequestModel", {}).get("Model"),
+            authorizer=event["Properties"].get("Auth", {}).get("Authorizer"),
         )
         for logical_id, function in functions().items()
         for event in function["Properties"].get("Events", {}).values()
@@ -71,6 +75,15 @@ def handler_module(logical_id: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def use_layers() -> None:
+    """Make the template's layers importable, as Lambda mounts them on /opt/python for every function."""
+    for resource in template()["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            path = str(ROOT / resource["Properties"]["ContentUri"])
+            if path not in sys.path:
+                sys.path.append(path)
 
 
 def handler(logical_id: str) -> Any:

@@ -1,6 +1,7 @@
 """API Gateway's REST proxy integration, in-process: a request becomes the event a function receives,
 and the function's answer becomes the HTTP response."""
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -19,20 +20,27 @@ class Reply:
 class LambdaContext:
     """The parts of Lambda's context object that Powertools reads."""
 
-    function_name = "local"
     function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:local"
     memory_limit_in_mb = 512
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        function_name: str = "local",
+        invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:local",
+    ) -> None:
+        self.function_name = function_name
+        self.invoked_function_arn = invoked_function_arn
         self.aws_request_id = str(uuid.uuid4())
 
     def get_remaining_time_in_millis(self) -> int:
         return 10_000
 
 
-def find_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    for route in api_routes():
+def find_route(
+    method: str, path: str, routes: tuple[Route, ...] | None = None
+) -> tuple[Route, dict[str, str]] | None:
+    """The route (of the template, unless ``routes`` is given) and path parameters a request falls on."""
+    for route in api_routes() if routes is None else routes:
         parameters = route.match(method, path)
         if parameters is not None:
             return route, parameters
@@ -49,18 +57,25 @@ def proxy_event(
     body: str | None = None,
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
+    multi_value_headers: dict[str, list[str]] | None = None,
+    multi_value_query: dict[str, list[str]] | None = None,
+    source_ip: str = "127.0.0.1",
 ) -> dict[str, Any]:
-    """The REST proxy event for a request the Cognito authorizer let through with ``claims``."""
-    headers = dict(headers or {})
+    """The REST proxy event for a request the Cognito authorizer let through with ``claims``.
+
+    Single-valued ``headers``/``query`` suffice for tests; an HTTP server passes every value in the
+    ``multi_value_*`` forms, and the single-valued maps keep the last one, as API Gateway does."""
+    multi_headers = multi_value_headers or {name: [value] for name, value in (headers or {}).items()}
+    multi_query = multi_value_query or {name: [value] for name, value in (query or {}).items()}
     request_id = str(uuid.uuid4())
     return {
         "resource": route.path,
         "path": path,
         "httpMethod": route.method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": dict(query) if query else None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "headers": {name: values[-1] for name, values in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if multi_query else None,
+        "multiValueQueryStringParameters": multi_query or None,
         "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
@@ -69,7 +84,7 @@ def proxy_event(
             "path": f"/{stage}{path}",
             "stage": stage,
             "requestId": request_id,
-            "identity": {"sourceIp": "127.0.0.1"},
+            "identity": {"sourceIp": source_ip},
             "authorizer": {"claims": claims},
         },
         "body": body,
@@ -77,11 +92,18 @@ def proxy_event(
     }
 
 
-def invoke(route: Route, event: dict[str, Any]) -> Reply:
-    """Run the route's handler on ``event`` and read its proxy response."""
-    answer = handler(route.function)(event, LambdaContext())
+def proxy_response(answer: dict[str, Any]) -> tuple[int, dict[str, str], str | None]:
+    """Status, headers and raw body of a function's proxy answer (multi-value headers joined)."""
     headers = {name: str(value) for name, value in (answer.get("headers") or {}).items()}
     for name, values in (answer.get("multiValueHeaders") or {}).items():
         headers[name] = ", ".join(str(value) for value in values)
-    raw = answer.get("body")
-    return Reply(status=int(answer["statusCode"]), headers=headers, body=json.loads(raw) if raw else None)
+    body = answer.get("body")
+    if body is not None and answer.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode()
+    return int(answer["statusCode"]), headers, body
+
+
+def invoke(route: Route, event: dict[str, Any]) -> Reply:
+    """Run the route's handler on ``event`` and read its proxy response."""
+    status, headers, raw = proxy_response(handler(route.function)(event, LambdaContext()))
+    return Reply(status=status, headers=headers, body=json.loads(raw) if raw else None)

@@ -37,12 +37,27 @@ def _bundled_managed_policies() -> dict[str, str]:
 @cache
 def translated(region: str = "us-east-1") -> dict[str, Any]:
     """template.yaml after the SAM transform, as CloudFormation would deploy it (offline, no AWS call)."""
-    packaged = copy.deepcopy(template())
+    return translate(template(), region)
+
+
+def translate(document: dict[str, Any], region: str = "us-east-1") -> dict[str, Any]:
+    """Any SAM template after the transform; local files are packaged the way `sam package` would."""
+    packaged = copy.deepcopy(document)
+    function_globals = packaged.get("Globals", {}).get("Function", {})
+    if isinstance(function_globals.get("CodeUri"), str):
+        function_globals["CodeUri"] = "s3://packaged-code/globals.zip"
     for logical_id, resource in packaged["Resources"].items():
+        properties = resource.get("Properties", {})
         # What `sam package` does: local code folders become S3 locations.
-        for uri in ("CodeUri", "ContentUri", "DefinitionUri"):
-            if isinstance(resource.get("Properties", {}).get(uri), str):
-                resource["Properties"][uri] = f"s3://packaged-code/{logical_id}.zip"
+        for uri in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(uri), str):
+                properties[uri] = f"s3://packaged-code/{logical_id}.zip"
+        # A state machine's local definition file is inlined (sam package would upload it instead).
+        definition_uri = properties.get("DefinitionUri")
+        is_state_machine = resource["Type"] == "AWS::Serverless::StateMachine"
+        if is_state_machine and isinstance(definition_uri, str) and not definition_uri.startswith("s3://"):
+            properties["Definition"] = yaml_parse((TEMPLATE_PATH.parent / definition_uri).read_text())
+            del properties["DefinitionUri"]
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=region))
     result: dict[str, Any] = translator.translate(
         packaged, parameter_values={}, get_managed_policy_map=_bundled_managed_policies

@@ -2,6 +2,8 @@
 
 import os
 
+import tests.caller_environment  # noqa: F401 (keeps the caller's AWS settings before the dummies below)
+
 # Set before any handler module is imported: Powertools reads these when a handler's module loads.
 os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
@@ -19,21 +21,20 @@ os.environ.update(
     ALLOWED_ORIGIN="https://bookmarks.example.com",
 )
 
-import socket
-import urllib.request
 from collections.abc import Iterator
 
 import boto3
 import pytest
 from moto import mock_aws
-from moto.core.config import default_user_config
-from moto.server import ThreadedMotoServer
 
-from bookmarks.aws import dynamodb, stepfunctions
+from bookmarks.aws import dynamodb
 from bookmarks.settings import settings
 from local.provision import create_table
 from local.template import resource
 from tests.api_client import ApiClient
+
+# The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests.
+pytest_plugins = ["tests.moto_server"]
 
 
 @pytest.fixture
@@ -66,30 +67,3 @@ def alice(bookmarks_table: str) -> "ApiClient":
 @pytest.fixture
 def bob(bookmarks_table: str) -> "ApiClient":
     return ApiClient("0b0b0000-0000-4000-8000-000000000002")
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    """One moto server for the session, in this process: Step Functions' service integrations call AWS
-    over HTTP (at 127.0.0.1:$MOTO_PORT), which the in-memory mock_aws cannot answer."""
-    default_user_config["stepfunctions"] = {"execute_state_machine": True}
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    os.environ["MOTO_PORT"] = str(port)
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def aws_server(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The moto server, emptied after the test; every client made during the test talks to it."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    for cached in (dynamodb, stepfunctions, settings):
-        cached.cache_clear()
-    yield moto_server
-    for cached in (dynamodb, stepfunctions, settings):
-        cached.cache_clear()
-    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))  # noqa: S310

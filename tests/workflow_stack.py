@@ -9,11 +9,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import boto3
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.events.models import EventPattern, EventPatternParser
 from moto.sns.models import sns_backends
 
-from local.provision import ACCOUNT_ID, create_table, provision_workflow
-from local.template import resource
+from local.provision import Aws, provision
+from local.resolve import Resolver
+from local.template import resource, translated
 
 T = TypeVar("T")
 RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
@@ -56,13 +58,15 @@ def domain_event(
 
 
 class WorkflowStack:
-    def __init__(self, review_timeout_seconds: int) -> None:
-        self.table = "bookmarks-test"
-        create_table(boto3.client("dynamodb"), self.table, resource("BookmarksTable")["Properties"])
-        self.refs = provision_workflow(
-            {"BookmarksTable": self.table, "ReviewsTable": "reviews-test"},
-            {"ReviewTimeoutSeconds": review_timeout_seconds},
-        )
+    """The whole template provisioned on the moto server (as `make local` does), driven around the
+    workflow: the contest's write, the rule's delivery, the moderators' reviews."""
+
+    def __init__(self, endpoint_url: str, review_timeout_seconds: int) -> None:
+        overrides = {"ReviewTimeoutSeconds": str(review_timeout_seconds)}
+        resolver = Resolver(translated(), parameter_overrides=overrides)
+        self.refs = provision(translated(), Aws(endpoint_url, resolver.region), resolver).physical
+        self.table = str(self.refs["BookmarksTable"])
+        self.reviews_table = str(self.refs["ReviewsTable"])
         self.sfn = boto3.client("stepfunctions")
         self.dynamodb = boto3.client("dynamodb")
 
@@ -102,7 +106,7 @@ class WorkflowStack:
 
     def review_request(self, bookmark_id: str) -> dict[str, Any] | None:
         return self.dynamodb.get_item(
-            TableName="reviews-test", Key={"bookmark_id": {"S": bookmark_id}}, ConsistentRead=True
+            TableName=self.reviews_table, Key={"bookmark_id": {"S": bookmark_id}}, ConsistentRead=True
         ).get("Item")
 
     def awaiting_review(self, bookmark_id: str) -> dict[str, Any]:
@@ -121,7 +125,7 @@ class WorkflowStack:
 
     def notifications(self, topic: str) -> list[tuple[str, dict[str, str]]]:
         """(message, {attribute: value}) of every message published to ``topic``, in order."""
-        sent = sns_backends[ACCOUNT_ID]["us-east-1"].topics[self.refs[topic]].sent_notifications
+        sent = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].topics[self.refs[topic]].sent_notifications
         return [
             (message, {name: value["Value"] for name, value in (attributes or {}).items()})
             for _, message, _, attributes, _ in sent

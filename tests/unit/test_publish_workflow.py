@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from bookmarks.ids import new_bookmark_id
+from bookmarks.settings import settings
 from tests.api_client import ApiClient
 from tests.workflow_stack import WorkflowStack, domain_event
 
@@ -19,11 +20,15 @@ COULD_NOT_COMPLETE = "the review could not be completed"
 
 
 @pytest.fixture
-def make_stack(aws_server: str) -> Iterator[Callable[..., WorkflowStack]]:
+def make_stack(aws_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., WorkflowStack]]:
     made: list[WorkflowStack] = []
 
     def make(review_timeout_seconds: int = 60) -> WorkflowStack:
-        made.append(WorkflowStack(review_timeout_seconds))
+        made.append(WorkflowStack(aws_server, review_timeout_seconds))
+        # The handlers under test find the provisioned tables as Lambda would: in their environment.
+        monkeypatch.setenv("BOOKMARKS_TABLE_NAME", made[-1].table)
+        monkeypatch.setenv("REVIEWS_TABLE_NAME", made[-1].reviews_table)
+        settings.cache_clear()
         return made[-1]
 
     yield make

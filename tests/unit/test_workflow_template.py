@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from local.provision import state_machine_definition
+from local.resolve import Resolver
 from local.template import TEMPLATE_PATH, resource, translated
 
 DEFINITION = TEMPLATE_PATH.parent / "statemachine" / "publish_bookmark.asl.json"
@@ -163,16 +164,18 @@ def test_definition_uses_no_lambda_and_names_no_resource_itself() -> None:
 
 
 def test_definition_resolves_against_local_resources() -> None:
-    refs = {
-        "BookmarksTable": "b",
-        "ReviewsTable": "r",
-        "ModerationTopic": "arn:aws:sns:us-east-1:123456789012:m",
-        "NotificationsTopic": "arn:aws:sns:us-east-1:123456789012:n",
-        "AllowedTopLevelDomains": ["com", "org"],
-        "ReviewTimeoutSeconds": 5,
-    }
+    overrides = {"AllowedTopLevelDomains": "com,org", "ReviewTimeoutSeconds": "5"}
+    resolver = Resolver(translated(), parameter_overrides=overrides)
+    resolver.refs.update(
+        BookmarksTable="b",
+        ReviewsTable="r",
+        ModerationTopic="arn:aws:sns:us-east-1:123456789012:m",
+        NotificationsTopic="arn:aws:sns:us-east-1:123456789012:n",
+    )
+    properties = translated()["Resources"]["PublishBookmarkStateMachine"]["Properties"]
+    definition = {key: properties[key] for key in ("DefinitionString", "DefinitionSubstitutions")}
 
-    resolved = json.loads(state_machine_definition("PublishBookmarkStateMachine", refs))
+    resolved = json.loads(state_machine_definition(resolver.resolve(definition)))
 
     configure = resolved["States"]["Configure"]["Parameters"]["config"]
     assert configure["allowed_tlds.$"] == "States.StringSplit('com,org', ',')"

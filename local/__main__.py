@@ -1,0 +1,57 @@
+"""`python -m local`: run the local stack until Ctrl-C (SIGINT) or SIGTERM."""
+
+import time
+
+STARTED = time.monotonic()  # before the heavy imports below: the ready line reports the whole start-up
+
+import argparse  # noqa: E402 (imported after the clock starts on purpose)
+import os  # noqa: E402
+import signal  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+from types import FrameType  # noqa: E402
+
+from local.stack import PortInUse, start  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument("--aws-port", type=int, default=5000, help="moto server port (0: any free port)")
+    parser.add_argument("--api-port", type=int, default=3000, help="local API port (0: any free port)")
+    parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    parser.add_argument("--state-dir", type=Path, default=Path(".local"), help="where stack.json is written")
+    arguments = parser.parse_args()
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        stack = start(
+            aws_port=arguments.aws_port,
+            api_port=arguments.api_port,
+            region=arguments.region,
+            state_dir=arguments.state_dir,
+            log=lambda line: print(line, flush=True),
+        )
+    except PortInUse as error:
+        raise SystemExit(
+            f"{error}: stop what uses it, or choose others, e.g. make local AWS_PORT=5001"
+        ) from None
+    print(
+        f"Ready in {time.monotonic() - STARTED:.1f} s: API {stack.api_url}, AWS {stack.aws_url}, "
+        f"{arguments.state_dir / 'stack.json'} written. Ctrl-C stops.",
+        flush=True,
+    )
+    stopping.wait()
+    print("Stopping the local stack...", flush=True)
+    stack.stop()
+    (arguments.state_dir / "stack.json").unlink(missing_ok=True)
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

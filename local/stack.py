@@ -1,0 +1,281 @@
+"""The whole app on an embedded AWS: a moto server, the template's resources, demo users, the local API and
+the in-process triggers, started together and stopped together (`make local`, `python -m local`)."""
+
+import json
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto.core.config import default_user_config
+from moto.server import ThreadedMotoServer
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from local.api import LocalApi, api_settings
+from local.authorizer import CognitoAuthorizer
+from local.functions import api_routes
+from local.provision import Aws, Provisioned, provision
+from local.resolve import Resolver
+from local.runtime import Runtime
+from local.template import template, translated
+from local.triggers import (
+    NotificationPrinter,
+    QueuePoller,
+    RulePoller,
+    StreamPoller,
+    functions_invoked_in_process,
+)
+
+STACK_NAME = "bookmarks-local"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    password: str
+    groups: tuple[str, ...] = ()
+
+
+# Passwords that satisfy the pool's policy; local only, printed and written to .local/stack.json.
+DEMO_USERS = (
+    DemoUser("demo@example.com", "Demo-passw0rd!"),
+    DemoUser("moderator@example.com", "Moderator-passw0rd!", ("moderators",)),
+)
+
+
+def use_embedded_aws_environment(region: str) -> None:
+    """Dummy credentials and the settings moto needs, for the runner and every in-process handler."""
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 (moto's dummy credentials)
+        AWS_DEFAULT_REGION=region,
+        AWS_REGION=region,
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
+        POWERTOOLS_TRACE_DISABLED="1",
+    )
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+        os.environ.pop(name, None)
+
+
+def create_users(aws: Aws, pool_id: str, users: tuple[DemoUser, ...]) -> None:
+    """Confirmed users with permanent passwords, in their groups (groups come from the template)."""
+    cognito = aws.cognito()
+    for user in users:
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username=user.email,
+            UserAttributes=[
+                {"Name": "email", "Value": user.email},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=user.email, Password=user.password, Permanent=True
+        )
+        for group in user.groups:
+            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user.email, GroupName=group)
+
+
+@dataclass
+class Stack:
+    """A running local stack; ``stop()`` ends every thread and server it started."""
+
+    region: str
+    aws_url: str
+    api_url: str
+    provisioned: Provisioned
+    user_pool_id: str
+    user_pool_client_id: str
+    users: tuple[DemoUser, ...]
+    _moto: ThreadedMotoServer
+    _api: BaseWSGIServer
+    _stop: threading.Event
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _exits: ExitStack = field(default_factory=ExitStack)
+
+    def description(self) -> dict[str, Any]:
+        """The content of .local/stack.json (a fixed format that tools and checks read)."""
+        return {
+            "api_url": self.api_url,
+            "aws_endpoint_url": self.aws_url,
+            "region": self.region,
+            "user_pool_id": self.user_pool_id,
+            "user_pool_client_id": self.user_pool_client_id,
+            "users": [
+                {"email": u.email, "password": u.password, "groups": list(u.groups)} for u in self.users
+            ],
+        }
+
+    def env_vars(self) -> dict[str, dict[str, str]]:
+        """`sam local invoke --env-vars` content: each function's environment, pointed at this stack."""
+        return {
+            logical_id: {**function.environment, "AWS_ENDPOINT_URL": self.aws_url}
+            for logical_id, function in self.provisioned.functions.items()
+        }
+
+    def write_state(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        resources = {
+            "physical": self.provisioned.physical,
+            "topic_inboxes": self.provisioned.topic_inboxes,
+            "functions": {k: {"name": f.name, "arn": f.arn} for k, f in self.provisioned.functions.items()},
+        }
+        for name, content in (
+            ("env.json", self.env_vars()),
+            ("resources.json", resources),
+            ("stack.json", self.description()),  # last: its presence means the stack is ready
+        ):
+            (directory / f"{name}.tmp").write_text(json.dumps(content, indent=2, default=str) + "\n")
+            (directory / f"{name}.tmp").replace(directory / name)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._api.shutdown()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._exits.close()
+        self._moto.stop()
+
+
+def _thread(name: str, target: Callable[[], None]) -> threading.Thread:
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def _cognito_authorizers(
+    aws: Aws, region: str, aws_url: str, pool_arns: dict[str, str]
+) -> dict[str, CognitoAuthorizer]:
+    authorizers = {}
+    for name, arn in pool_arns.items():
+        pool_id = arn.split("/")[-1]
+        clients = aws.cognito().list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+        authorizers[name] = CognitoAuthorizer(
+            jwks_url=f"{aws_url}/{pool_id}/.well-known/jwks.json",
+            issuer=f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
+            audiences=frozenset(client["ClientId"] for client in clients),
+        )
+    return authorizers
+
+
+class PortInUse(Exception):
+    """A port `make local` needs is taken (another local stack?); choose others with AWS_PORT/API_PORT."""
+
+
+def ensure_free(port: int, what: str) -> None:
+    """Fail early and clearly: moto's server thread would otherwise wait forever for a port it can't bind."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise PortInUse(f"port {port} for the {what} is in use ({error.strerror})") from error
+
+
+def start(
+    *,
+    aws_port: int = 5000,
+    api_port: int = 3000,
+    region: str = "us-east-1",
+    state_dir: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> Stack:
+    """Start moto, provision the template, create the demo users, serve the API and run the triggers."""
+    ensure_free(aws_port, "embedded AWS (AWS_PORT)")
+    ensure_free(api_port, "local API (API_PORT)")
+    use_embedded_aws_environment(region)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto call drowns the app's logs
+    # Before any state machine exists: moto then really runs executions, calling back on MOTO_PORT.
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    aws_url = f"http://{host}:{port}"
+    os.environ["MOTO_PORT"] = str(port)
+    aws = Aws(aws_url, region)
+
+    translation = translated(region)
+    resolver = Resolver(translation, region=region, stack_name=STACK_NAME)
+    provisioned = provision(translation, aws, resolver)
+    settings = api_settings(template(), resolver)
+    pools = [
+        logical_id
+        for logical_id, r in translation["Resources"].items()
+        if r["Type"] == "AWS::Cognito::UserPool"
+    ]
+    clients = [
+        logical_id
+        for logical_id, r in translation["Resources"].items()
+        if r["Type"] == "AWS::Cognito::UserPoolClient"
+    ]
+    pool_id = str(provisioned.physical[pools[0]]) if pools else ""
+    if pool_id:
+        create_users(aws, pool_id, DEMO_USERS)
+
+    runtime = Runtime(provisioned.functions, aws_url)
+    authorizers = _cognito_authorizers(aws, region, aws_url, settings.authorizer_pool_arns)
+    api = make_server(
+        "127.0.0.1", api_port, LocalApi(settings, runtime.invoke, authorizers, log=log), threaded=True
+    )
+    stop = threading.Event()
+    stack = Stack(
+        region=region,
+        aws_url=aws_url,
+        api_url=f"http://127.0.0.1:{api.server_port}",
+        provisioned=provisioned,
+        user_pool_id=pool_id,
+        user_pool_client_id=str(provisioned.physical[clients[0]]) if clients else "",
+        users=DEMO_USERS if pool_id else (),
+        _moto=moto,
+        _api=api,
+        _stop=stop,
+    )
+    stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
+    stack._threads.append(_thread("local-api", api.serve_forever))
+    for mapping in provisioned.stream_mappings:
+        poller = StreamPoller(mapping, aws, runtime, stop, log)
+        stack._threads.append(_thread(f"stream-{mapping.logical_id}", poller.run))
+    for queue_mapping in provisioned.queue_mappings:
+        queue_poller = QueuePoller(queue_mapping, aws, runtime, stop, log)
+        stack._threads.append(_thread(f"queue-{queue_mapping.logical_id}", queue_poller.run))
+    for delivery in provisioned.rule_deliveries:
+        rule_poller = RulePoller(delivery, aws, runtime, stop, log)
+        stack._threads.append(_thread(f"rule-{delivery.rule}", rule_poller.run))
+    if provisioned.topic_inboxes:
+        stack._threads.append(_thread("sns-printer", NotificationPrinter(provisioned, stop, log).run))
+    if state_dir is not None:
+        stack.write_state(state_dir)
+    _announce(stack, settings.stage, log)
+    return stack
+
+
+def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
+    provisioned = stack.provisioned
+    lines = [
+        f"Embedded AWS (moto server)  {stack.aws_url}   region {stack.region}",
+        f"API (stage {stage})           {stack.api_url}",
+        *(f"  {route.method:6} {route.path:24} -> {route.function}" for route in api_routes()),
+        *(f"stream  {m.stream_arn.split('/')[1]} -> {m.function}" for m in provisioned.stream_mappings),
+        *(f"queue   {m.queue_arn.split(':')[-1]} -> {m.function}" for m in provisioned.queue_mappings),
+        *(
+            f"rule    {d.rule} -> {d.function or d.state_machine_arn or d.topic_arn} (via local queue)"
+            for d in provisioned.rule_deliveries
+        ),
+        *(
+            f"topic   {logical_id} (printed here; copy kept in {url})"
+            for logical_id, url in provisioned.topic_inboxes.items()
+        ),
+        f"Cognito user pool {stack.user_pool_id}, app client {stack.user_pool_client_id}",
+        *(f"  user {u.email} / {u.password} {list(u.groups) or ''}" for u in stack.users),
+        f"Not emulated (local/provision.py SKIPPED): {len(provisioned.skipped)} resources of types "
+        + ", ".join(sorted(set(provisioned.skipped.values()))),
+    ]
+    for line in lines:
+        log(line)

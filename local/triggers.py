@@ -1,0 +1,449 @@
+"""The triggers moto cannot run without Docker, run in-process with Lambda's and EventBridge's semantics:
+DynamoDB stream mappings, rules whose targets are functions or state machines, topic notifications, and
+state-machine tasks (or SNS subscriptions) that invoke a function."""
+
+import functools
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from moto.events.models import EventPattern, EventPatternParser
+
+from local.provision import (
+    Aws,
+    Provisioned,
+    QueueMapping,
+    RuleDelivery,
+    StreamMapping,
+    UnsupportedResource,
+)
+from local.runtime import Runtime
+
+Invoke = Callable[[dict[str, Any]], Any]
+Log = Callable[[str], None]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def queue_url(aws: Aws, arn: str) -> str:
+    """The URL of the queue an ARN names (destinations and DLQs are given as ARNs)."""
+    return aws.sqs().get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
+
+
+# ---- DynamoDB stream event source mappings ---------------------------------------------------------
+
+
+def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A stream record as Lambda hands it to a function: with its eventSourceARN, times in epoch seconds."""
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**record, "eventVersion": "1.1", "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+def matches_filters(record: dict[str, Any], filters: tuple[str, ...]) -> bool:
+    """Lambda's FilterCriteria: a record is delivered if any pattern matches (EventBridge pattern syntax)."""
+    event: Any = record
+    return not filters or any(
+        EventPattern(raw, EventPatternParser(raw).parse()).matches_event(event) for raw in filters
+    )
+
+
+def first_failure(
+    records: list[dict[str, Any]], mapping: StreamMapping, invoke: Invoke, log: Log
+) -> int | None:
+    """Invoke once; the index from which the batch must be retried, or None if it all succeeded."""
+    try:
+        answer = invoke({"Records": records})
+    except Exception as error:  # a function error fails the whole batch, whatever it is
+        log(f"[stream] {mapping.function} failed on {len(records)} record(s): {error!r}")
+        return 0
+    if not mapping.report_batch_item_failures or not isinstance(answer, dict):
+        return None
+    failures = answer.get("batchItemFailures") or []
+    if not failures:
+        return None
+    sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+    identifiers = [failure.get("itemIdentifier") for failure in failures]
+    if any(identifier not in sequence_numbers for identifier in identifiers):
+        return 0  # Lambda treats an unknown or empty identifier as a failure of the whole batch
+    return min(sequence_numbers.index(identifier) for identifier in identifiers)
+
+
+def deliver_batch(
+    records: list[dict[str, Any]],
+    mapping: StreamMapping,
+    invoke: Invoke,
+    on_failure: Callable[[list[dict[str, Any]], int], None],
+    *,
+    log: Log = print,
+    pause: Callable[[], object] = lambda: None,
+    retries_used: int = 0,
+) -> None:
+    """Deliver one batch as Lambda does: checkpoint before the lowest failed record, bisect on errors (which
+    costs no retry), retry up to MaximumRetryAttempts (-1: forever), then hand what still fails to
+    ``on_failure`` with the number of invocations it took."""
+    pending = records
+    while pending:
+        failed_at = first_failure(pending, mapping, invoke, log)
+        if failed_at is None:
+            return
+        pending = pending[failed_at:]
+        if mapping.bisect_on_error and len(pending) > 1:
+            half = len(pending) // 2
+            for part in (pending[:half], pending[half:]):
+                deliver_batch(
+                    part, mapping, invoke, on_failure, log=log, pause=pause, retries_used=retries_used
+                )
+            return
+        retries_used += 1
+        if 0 <= mapping.maximum_retry_attempts < retries_used:
+            on_failure(pending, retries_used)
+            return
+        pause()
+
+
+def on_failure_record(
+    records: list[dict[str, Any]], mapping: StreamMapping, function_arn: str, shard_id: str, invocations: int
+) -> dict[str, Any]:
+    """What Lambda sends to a stream mapping's on-failure destination: where the batch is, not the batch."""
+    first, last = records[0]["dynamodb"], records[-1]["dynamodb"]
+    return {
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": invocations,
+        },
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "version": "1.0",
+        "timestamp": _now(),
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": first["SequenceNumber"],
+            "endSequenceNumber": last["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": first.get("ApproximateCreationDateTime"),
+            "approximateArrivalOfLastRecord": last.get("ApproximateCreationDateTime"),
+            "batchSize": len(records),
+            "streamArn": mapping.stream_arn,
+        },
+    }
+
+
+class StreamPoller:
+    """Reads every shard of one mapping's stream with get_records and delivers batches in order."""
+
+    def __init__(
+        self, mapping: StreamMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+    ) -> None:
+        self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
+        self.streams = aws.client("dynamodbstreams")
+        self.iterators: dict[str, str | None] = {}
+
+    def _discover_shards(self) -> None:
+        shards = self.streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"][
+            "Shards"
+        ]
+        for shard in shards:
+            if shard["ShardId"] not in self.iterators:
+                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
+                    StreamArn=self.mapping.stream_arn,
+                    ShardId=shard["ShardId"],
+                    ShardIteratorType=self.mapping.starting_position,
+                )["ShardIterator"]
+
+    def poll_once(self) -> int:
+        """Read and deliver one batch per shard; returns how many records were read."""
+        self._discover_shards()
+        read = 0
+        for shard_id, iterator in list(self.iterators.items()):
+            if iterator is None:
+                continue
+            answer = self.streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
+            self.iterators[shard_id] = answer.get("NextShardIterator")
+            records = [lambda_record(record, self.mapping.stream_arn) for record in answer["Records"]]
+            read += len(records)
+            batch = [record for record in records if matches_filters(record, self.mapping.filters)]
+            if batch:
+                deliver_batch(
+                    batch,
+                    self.mapping,
+                    lambda event: self.runtime.invoke(self.mapping.function, event),
+                    functools.partial(self._send_failure, shard_id=shard_id),
+                    log=self.log,
+                    pause=lambda: self.stop.wait(0.2),
+                )
+        return read
+
+    def _send_failure(self, records: list[dict[str, Any]], invocations: int, *, shard_id: str) -> None:
+        function = self.runtime.functions[self.mapping.function]
+        self.log(
+            f"[stream] {self.mapping.function}: {len(records)} record(s) gave up after {invocations} tries"
+        )
+        if self.mapping.on_failure_arn:
+            body = on_failure_record(records, self.mapping, function.arn, shard_id, invocations)
+            self.aws.sqs().send_message(
+                QueueUrl=queue_url(self.aws, self.mapping.on_failure_arn),
+                MessageBody=json.dumps(body, default=str),
+            )
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                if self.poll_once() == 0:
+                    self.stop.wait(0.1)
+            except Exception as error:  # keep polling: a transient error must not end the trigger
+                if self.stop.is_set():
+                    return
+                self.log(f"[stream] {self.mapping.logical_id}: {error!r}")
+                self.stop.wait(0.5)
+
+
+# ---- EventBridge rules whose targets are functions or state machines -------------------------------
+
+
+def apply_input_path(event: Any, input_path: str | None) -> Any:
+    """EventBridge's InputPath for the simple paths templates use ($, $.detail, $.detail.x)."""
+    if not input_path or input_path == "$":
+        return event
+    value = event
+    for part in input_path.removeprefix("$.").split("."):
+        value = value[part]
+    return value
+
+
+def execution_name(event: Any, payload: Any) -> str:
+    """A redelivered event must not start a second execution: name it after the bookmark, else the event."""
+    for source in (event, payload):
+        if isinstance(source, dict):
+            detail = source.get("detail", source)
+            if isinstance(detail, dict) and detail.get("bookmark_id"):
+                return str(detail["bookmark_id"])
+    if isinstance(event, dict) and event.get("id"):
+        return str(event["id"])
+    return str(uuid.uuid4())
+
+
+class RulePoller:
+    """Hands each event a rule delivered to its local queue to the function or state machine it targets."""
+
+    def __init__(
+        self, delivery: RuleDelivery, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+    ) -> None:
+        self.delivery, self.aws, self.runtime, self.stop, self.log = delivery, aws, runtime, stop, log
+        self.sqs = aws.sqs()
+
+    def deliver(self, event: Any) -> None:
+        """One delivery attempt; raises if the target failed."""
+        payload = apply_input_path(event, self.delivery.input_path)
+        if self.delivery.function is not None:
+            self.runtime.invoke(self.delivery.function, payload)
+            return
+        if self.delivery.topic_arn is not None:
+            message = payload if isinstance(payload, str) else json.dumps(payload)
+            self.aws.sns().publish(TopicArn=self.delivery.topic_arn, Message=message)
+            return
+        sfn = self.aws.stepfunctions()
+        name = execution_name(event, payload)
+        try:
+            sfn.start_execution(
+                stateMachineArn=str(self.delivery.state_machine_arn), name=name, input=json.dumps(payload)
+            )
+        except sfn.exceptions.ExecutionAlreadyExists:
+            self.log(f"[rule] {self.delivery.rule}: execution {name} already exists (a redelivery)")
+
+    def handle(self, body: str) -> None:
+        """Deliver with the target's RetryPolicy; what still fails goes to its DeadLetterConfig queue."""
+        try:
+            event = json.loads(body)
+        except ValueError:
+            event = body  # an InputTransformer's output may be plain text
+        error: Exception | None = None
+        for attempt in range(1 + max(self.delivery.maximum_retry_attempts, 0)):
+            try:
+                self.deliver(event)
+                return
+            except Exception as failed:  # any target failure is retried, as EventBridge does
+                error = failed
+                self.log(
+                    f"[rule] {self.delivery.rule} -> {self.delivery.target_arn} #{attempt + 1}: {failed!r}"
+                )
+                self.stop.wait(0.05 * (attempt + 1))
+        if self.delivery.dead_letter_arn:
+            self.sqs.send_message(
+                QueueUrl=queue_url(self.aws, self.delivery.dead_letter_arn),
+                MessageBody=body,
+                MessageAttributes={
+                    name: {"DataType": "String", "StringValue": value}
+                    for name, value in {
+                        "RULE_ARN": self.delivery.rule_arn,
+                        "TARGET_ARN": self.delivery.target_arn,
+                        "ERROR_CODE": "TARGET_FAILED",
+                        "ERROR_MESSAGE": repr(error)[:256],
+                    }.items()
+                },
+            )
+
+    def poll_once(self, wait_seconds: int = 1) -> int:
+        """Deliver what the rule's local queue holds (waiting up to ``wait_seconds``); returns how many."""
+        messages = self.sqs.receive_message(
+            QueueUrl=self.delivery.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
+        ).get("Messages", [])
+        for message in messages:
+            self.handle(message["Body"])
+            self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return len(messages)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as error:  # keep polling
+                if self.stop.is_set():
+                    return
+                self.log(f"[rule] {self.delivery.rule}: {error!r}")
+                self.stop.wait(0.5)
+
+
+# ---- SQS event source mappings --------------------------------------------------------------------
+
+
+def sqs_record(message: Any, queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS message as Lambda hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "binaryValue": value.get("BinaryValue"),
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+class QueuePoller:
+    """Lambda's SQS poller: delete what succeeded; failures become visible again (the queue's redrive
+    policy then moves them to its DLQ); with ReportBatchItemFailures only the reported ones stay."""
+
+    def __init__(
+        self, mapping: QueueMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+    ) -> None:
+        self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
+        self.sqs = aws.sqs()
+        self.url = queue_url(aws, mapping.queue_arn)
+
+    def poll_once(self, wait_seconds: int = 1) -> int:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url,
+            MaxNumberOfMessages=min(self.mapping.batch_size, 10),
+            WaitTimeSeconds=wait_seconds,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        records = [sqs_record(message, self.mapping.queue_arn, self.aws.region) for message in messages]
+        unmatched = [r for r in records if not matches_filters(r, self.mapping.filters)]
+        batch = [r for r in records if matches_filters(r, self.mapping.filters)]
+        failed: set[str] = set()
+        if batch:
+            try:
+                answer = self.runtime.invoke(self.mapping.function, {"Records": batch})
+                if self.mapping.report_batch_item_failures and isinstance(answer, dict):
+                    failed = {f.get("itemIdentifier") for f in answer.get("batchItemFailures") or []}
+            except Exception as error:  # the whole batch returns to the queue
+                self.log(f"[queue] {self.mapping.function} failed on {len(batch)} message(s): {error!r}")
+                failed = {record["messageId"] for record in batch}
+        for record in unmatched + batch:  # Lambda deletes filtered-out messages too
+            if record["messageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=record["receiptHandle"])
+        return len(messages)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.poll_once()
+            except Exception as error:  # keep polling
+                if self.stop.is_set():
+                    return
+                self.log(f"[queue] {self.mapping.logical_id}: {error!r}")
+                self.stop.wait(0.5)
+
+
+# ---- SNS notifications, printed as they are published ----------------------------------------------
+
+
+class NotificationPrinter:
+    """Prints every message published to the app's topics (moto keeps them; the inbox queues keep a copy)."""
+
+    def __init__(self, provisioned: Provisioned, stop: threading.Event, log: Log) -> None:
+        self.topics = {
+            logical_id: provisioned.physical[logical_id] for logical_id in provisioned.topic_inboxes
+        }
+        self.region, self.account = provisioned.resolver.region, provisioned.resolver.account_id
+        self.stop, self.log = stop, log
+        self.seen: dict[str, int] = {}
+
+    def print_new(self) -> None:
+        from moto.sns.models import sns_backends
+
+        backend = sns_backends[self.account][self.region]
+        for logical_id, arn in self.topics.items():
+            sent = list(backend.topics[arn].sent_notifications)
+            for notification in sent[self.seen.get(arn, 0) :]:
+                _, message, subject, *_ = notification
+                self.log(f"[sns] {logical_id}: {subject or ''} {message}".replace("  ", " "))
+            self.seen[arn] = len(sent)
+
+    def run(self) -> None:
+        while not self.stop.wait(0.2):
+            try:
+                self.print_new()
+            except Exception as error:  # printing must never stop the stack
+                self.log(f"[sns] {error!r}")
+
+
+# ---- Function invocations that moto itself makes (state-machine tasks, SNS lambda subscriptions) ---
+
+
+@contextmanager
+def functions_invoked_in_process(provisioned: Provisioned, runtime: Runtime) -> Iterator[None]:
+    """While active, moto's Lambda Invoke of a template function runs its handler in-process (no Docker)."""
+    from moto.awslambda.models import LambdaBackend
+
+    original = LambdaBackend.invoke
+
+    def invoke(
+        backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+    ) -> Any:
+        try:
+            logical_id = provisioned.function_for(function_name)
+        except UnsupportedResource:
+            return original(backend, function_name, qualifier, body, headers, response_headers)
+        try:
+            answer = runtime.invoke(logical_id, json.loads(body) if body else {})
+        except Exception as error:  # Lambda reports a function error in the answer, not as an HTTP error
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorMessage": str(error), "errorType": type(error).__name__})
+        return json.dumps(answer)
+
+    # Patching moto's class on purpose: its server runs in this process, so the patch reaches its handlers.
+    LambdaBackend.invoke = invoke  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        LambdaBackend.invoke = original  # type: ignore[method-assign]

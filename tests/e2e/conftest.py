@@ -1,0 +1,188 @@
+"""The e2e target: a local stack this session starts (`python -m local` on free ports), or, when
+AWS_SAM_STACK_NAME is set, that deployed stack too. Users come from the target's Cognito admin API."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+
+from local.functions import ROOT
+from tests.caller_environment import CALLER_AWS_ENVIRONMENT
+from tests.e2e.http import Api, eventually
+
+PASSWORD = "E2e-passw0rd-" + uuid.uuid4().hex[:8]
+
+
+@dataclass
+class Target:
+    """Where the suite runs: the API's URL and the user pool that signs its callers in."""
+
+    name: str
+    api_url: str
+    user_pool_id: str
+    client_id: str
+    session: boto3.Session
+    endpoint_url: str | None = None
+    created_users: list[str] = field(default_factory=list)
+
+    @property
+    def local(self) -> bool:
+        return self.name == "local"
+
+    def cognito(self) -> Any:
+        return self.session.client("cognito-idp", endpoint_url=self.endpoint_url)
+
+    def client(self, service: str) -> Any:
+        return self.session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
+
+    def new_user(self, groups: tuple[str, ...] = ()) -> str:
+        """A confirmed user with PASSWORD, removed again when the session ends."""
+        email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
+        cognito = self.cognito()
+        cognito.admin_create_user(
+            UserPoolId=self.user_pool_id,
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            MessageAction="SUPPRESS",
+        )
+        self.created_users.append(email)
+        cognito.admin_set_user_password(
+            UserPoolId=self.user_pool_id, Username=email, Password=PASSWORD, Permanent=True
+        )
+        for group in groups:
+            cognito.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username=email, GroupName=group)
+        return email
+
+    def id_token(self, email: str, password: str = PASSWORD) -> str:
+        answer = self.cognito().initiate_auth(
+            ClientId=self.client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        return str(answer["AuthenticationResult"]["IdToken"])
+
+    def api(self, token: str | None) -> Api:
+        return Api(self.api_url, token)
+
+    def signed_in(self, groups: tuple[str, ...] = ()) -> Api:
+        return self.api(self.id_token(self.new_user(groups)))
+
+    def remove_users(self) -> None:
+        for email in self.created_users:
+            self.cognito().admin_delete_user(UserPoolId=self.user_pool_id, Username=email)
+
+
+def _free_of_test_settings() -> dict[str, str]:
+    """The environment minus what tests/conftest.py sets for in-process handlers (the stack sets its own)."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("BOOKMARKS_", "ALLOWED_", "POWERTOOLS_", "AWS_"))
+    }
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """`python -m local` on free ports in a child process, until the session ends; yields its stack.json."""
+    state = tmp_path_factory.mktemp("local-stack")
+    log = (state / "stack.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "local", "--aws-port", "0", "--api-port", "0", "--state-dir", str(state)],
+        cwd=ROOT,
+        env=_free_of_test_settings(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        ready = eventually(lambda: (state / "stack.json").exists() or process.poll() is not None, timeout=90)
+        if not ready or process.poll() is not None:
+            pytest.fail(f"the local stack did not start:\n{(state / 'stack.log').read_text()}")
+        yield {**json.loads((state / "stack.json").read_text()), "state_dir": state}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _caller_session() -> boto3.Session:
+    """The caller's credentials (keys from CI's environment, else a profile), not the dummies of the tests."""
+    caller = CALLER_AWS_ENVIRONMENT
+    region = caller.get("AWS_REGION") or caller.get("AWS_DEFAULT_REGION")
+    if "AWS_ACCESS_KEY_ID" in caller:
+        return boto3.Session(
+            aws_access_key_id=caller["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=caller.get("AWS_SECRET_ACCESS_KEY"),
+            aws_session_token=caller.get("AWS_SESSION_TOKEN"),
+            region_name=region,
+        )
+    # An explicit profile makes botocore ignore the dummy keys tests/conftest.py put in the environment.
+    return boto3.Session(profile_name=caller.get("AWS_PROFILE", "default"), region_name=region)
+
+
+def _deployed_outputs(session: boto3.Session, stack_name: str) -> dict[str, str]:
+    stack = session.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+
+
+@pytest.fixture(scope="session", params=["local", "deployed"])
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """Each e2e test runs on the local stack, and on the deployed one when AWS_SAM_STACK_NAME names it."""
+    if request.param == "local":
+        stack = request.getfixturevalue("local_stack")
+        session = boto3.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=stack["region"]
+        )
+        found = Target(
+            "local",
+            stack["api_url"],
+            stack["user_pool_id"],
+            stack["user_pool_client_id"],
+            session,
+            stack["aws_endpoint_url"],
+        )
+    else:
+        stack_name = os.environ.get("AWS_SAM_STACK_NAME")
+        if not stack_name:
+            pytest.skip(
+                "set AWS_SAM_STACK_NAME (and AWS credentials or AWS_PROFILE) to run e2e on a deployed stack"
+            )
+        session = _caller_session()
+        outputs = _deployed_outputs(session, stack_name)
+        found = Target(
+            "deployed", outputs["ApiUrl"], outputs["UserPoolId"], outputs["UserPoolClientId"], session
+        )
+    try:
+        yield found
+    finally:
+        found.remove_users()
+
+
+def wait_for(condition: Any, timeout: float = 30.0) -> Any:
+    """Poll ``condition`` until it returns something truthy; fail the test after ``timeout`` seconds."""
+    started = time.monotonic()
+    result = eventually(condition, timeout=timeout)
+    assert result, f"condition not met within {time.monotonic() - started:.0f} s"
+    return result
+
+
+@pytest.fixture(scope="session")
+def alice(target: Target) -> Api:
+    return target.signed_in()
+
+
+@pytest.fixture(scope="session")
+def bob(target: Target) -> Api:
+    return target.signed_in()

@@ -1,0 +1,152 @@
+"""The bookmarks story over HTTP: sign in, keep bookmarks; what the gateway refuses before code runs."""
+
+import base64
+import gzip
+import json
+import time
+from importlib.resources import files
+from typing import Any
+
+import boto3
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from tests.e2e.conftest import Target
+from tests.e2e.http import Api
+
+
+def _decode(part: str) -> dict[str, Any]:
+    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    return decoded
+
+
+def _claims(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    header, payload, _ = token.split(".")
+    return _decode(header), _decode(payload)
+
+
+def _signature_altered(token: str) -> str:
+    head, payload, signature = token.split(".")
+    middle = len(signature) // 2
+    flipped = "A" if signature[middle] != "A" else "B"
+    return f"{head}.{payload}.{signature[:middle]}{flipped}{signature[middle + 1 :]}"
+
+
+def _signed_with_another_key(token: str) -> str:
+    header, claims = _claims(token)
+    return jwt.encode({"alg": "RS256", "kid": header["kid"]}, claims, RSAKey.generate_key(2048))
+
+
+def _expired_signed_by_moto(token: str) -> str:
+    """moto signs every pool's tokens with one published key: locally, a test can mint an expired token."""
+    private = json.loads(
+        gzip.decompress((files("moto.cognitoidp") / "resources" / "jwks-private.json.gz").read_bytes())
+    )
+    header, claims = _claims(token)
+    past = int(time.time()) - 3600
+    return jwt.encode(header, {**claims, "iat": past - 3600, "exp": past}, RSAKey.import_key(private))
+
+
+def test_a_signed_in_user_creates_lists_pages_updates_and_deletes_bookmarks(target: Target) -> None:
+    me = target.signed_in()
+    created = [me.create(url=f"https://example.com/story/{n}", name=f"Story {n}") for n in range(3)]
+
+    first = me.request("GET", "/bookmarks?limit=2")
+    second = me.request("GET", f"/bookmarks?limit=2&cursor={first.body['next_cursor']}")
+    updated = me.request("PUT", f"/bookmarks/{created[0]['id']}", {"name": "Renamed"})
+    deleted = me.request("DELETE", f"/bookmarks/{created[1]['id']}")
+    after = me.request("GET", f"/bookmarks/{created[1]['id']}")
+
+    assert first.status == second.status == 200
+    newest_first = [bookmark["id"] for bookmark in reversed(created)]
+    assert [b["id"] for b in first.body["items"] + second.body["items"]] == newest_first
+    assert second.body["next_cursor"] is None
+    assert updated.status == 200
+    assert updated.body["name"] == "Renamed"
+    assert me.request("GET", f"/bookmarks/{created[0]['id']}").body["name"] == "Renamed"
+    assert deleted.status == 204
+    assert after.status == 404
+
+
+def test_another_users_bookmark_is_not_found(alice: Api, bob: Api) -> None:
+    mine = alice.create(name="Alice's")
+
+    answers = [
+        bob.request("GET", f"/bookmarks/{mine['id']}"),
+        bob.request("PUT", f"/bookmarks/{mine['id']}", {"name": "Bob's now"}),
+        bob.request("DELETE", f"/bookmarks/{mine['id']}"),
+    ]
+
+    assert [answer.status for answer in answers] == [404, 404, 404]
+    assert alice.request("GET", f"/bookmarks/{mine['id']}").body["name"] == "Alice's"
+
+
+@pytest.mark.parametrize(
+    ("forge", "local_only"),
+    [
+        pytest.param(lambda token: None, False, id="no-token"),
+        pytest.param(_signature_altered, False, id="signature-altered"),
+        pytest.param(_signed_with_another_key, False, id="another-key"),
+        pytest.param(_expired_signed_by_moto, True, id="expired"),
+    ],
+)
+def test_a_request_without_a_valid_token_is_unauthorized_with_cors_headers(
+    target: Target, alice: Api, forge: Any, local_only: bool
+) -> None:
+    if local_only and not target.local:
+        pytest.skip(
+            "only the local stack's signing key is public, so only there can a test mint an expired token"
+        )
+    caller = target.api(forge(alice.token))
+
+    answer = caller.request("GET", "/bookmarks")
+
+    assert answer.status == 401
+    assert answer.body == {"message": "Unauthorized"}
+    assert "Access-Control-Allow-Origin" in answer.headers
+
+
+def test_cors_preflight_is_answered_without_a_token(target: Target) -> None:
+    answer = target.api(None).request(
+        "OPTIONS",
+        "/bookmarks/some-id",
+        headers={"Origin": "https://bookmarks.example.com", "Access-Control-Request-Method": "PUT"},
+    )
+
+    assert answer.status in (200, 204)
+    assert "PUT" in answer.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in answer.headers["Access-Control-Allow-Headers"]
+    assert answer.headers["Access-Control-Allow-Origin"]
+
+
+def test_an_invalid_body_is_refused_by_the_gateway_with_a_400(alice: Api) -> None:
+    answer = alice.request("POST", "/bookmarks", {"url": "ftp://example.com/file", "name": "FTP"})
+
+    assert answer.status == 400
+    assert answer.body["message"].startswith("The request body is invalid:")
+    assert "url" in answer.body["message"]
+    assert "Access-Control-Allow-Origin" in answer.headers
+
+
+def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_in(
+    local_stack: dict[str, Any],
+) -> None:
+    described = {key: value for key, value in local_stack.items() if key != "state_dir"}
+    keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
+    moderator = next(user for user in described["users"] if user["groups"] == ["moderators"])
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
+
+    signed_in = cognito.initiate_auth(
+        ClientId=described["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": moderator["email"], "PASSWORD": moderator["password"]},
+    )
+
+    assert set(described) == keys
+    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
+    assert _claims(signed_in["AuthenticationResult"]["IdToken"])[1]["cognito:groups"] == ["moderators"]
+    assert (local_stack["state_dir"] / "env.json").exists()
