@@ -2,6 +2,7 @@
 
 import copy
 import json
+import logging
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -58,6 +59,8 @@ def translate(document: dict[str, Any], region: str = "us-east-1") -> dict[str, 
         if is_state_machine and isinstance(definition_uri, str) and not definition_uri.startswith("s3://"):
             properties["Definition"] = yaml_parse((TEMPLATE_PATH.parent / definition_uri).read_text())
             del properties["DefinitionUri"]
+    # Without a feature-toggle config (only the SAM service has one) every lookup warns; nothing is wrong.
+    logging.getLogger("samtranslator.feature_toggle").setLevel(logging.ERROR)
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=region))
     result: dict[str, Any] = translator.translate(
         packaged, parameter_values={}, get_managed_policy_map=_bundled_managed_policies
