@@ -84,6 +84,15 @@ class WorkflowStack:
 
     def enter(self, owner: str, bookmark_id: str) -> str:
         """The contest function's part: entering -> entered, then ContestEntryRecorded on the bus."""
+        self.record_entry(owner, bookmark_id)
+        execution = self.deliver(
+            domain_event("ContestEntryRecorded", bookmark_id, owner, "entered", "entering")
+        )
+        assert execution is not None
+        return execution
+
+    def record_entry(self, owner: str, bookmark_id: str) -> None:
+        """The contest function's write alone: entering -> entered, no event delivered yet."""
         self.dynamodb.update_item(
             TableName=self.table,
             Key={"pk": {"S": f"OWNER#{owner}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}},
@@ -91,11 +100,6 @@ class WorkflowStack:
             ConditionExpression="contest_status = :entering",
             ExpressionAttributeValues={":entered": {"S": "entered"}, ":entering": {"S": "entering"}},
         )
-        execution = self.deliver(
-            domain_event("ContestEntryRecorded", bookmark_id, owner, "entered", "entering")
-        )
-        assert execution is not None
-        return execution
 
     def finished(self, execution_arn: str) -> dict[str, Any]:
         def done() -> dict[str, Any] | None:

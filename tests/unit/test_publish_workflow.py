@@ -188,6 +188,26 @@ def test_same_link_from_a_second_user_is_a_duplicate(
     assert attributes["outcome"] == "duplicate"
 
 
+def test_the_earlier_of_two_near_simultaneous_submissions_is_not_the_duplicate(
+    stack: WorkflowStack, alice: ApiClient, bob: ApiClient
+) -> None:
+    first = alice.create(url="https://docs.example.org/race", shared=True)["id"]
+    second = bob.create(url="https://docs.example.org/race", shared=True)["id"]
+    # Both entries are recorded before either workflow runs its duplicate check.
+    for owner, bookmark_id in ((ALICE, first), (BOB, second)):
+        stack.record_entry(owner, bookmark_id)
+
+    first_execution = stack.deliver(domain_event("ContestEntryRecorded", first, ALICE, "entered", "entering"))
+    stack.awaiting_review(first)
+    second_execution = stack.deliver(domain_event("ContestEntryRecorded", second, BOB, "entered", "entering"))
+
+    assert first_execution is not None
+    assert second_execution is not None
+    assert stack.finished(second_execution)["status"] == "SUCCEEDED"
+    assert stack.stored(BOB, second)["contest_status"]["S"] == "duplicate"
+    assert stack.stored(ALICE, first)["contest_status"]["S"] == "entered"  # still waiting for a moderator
+
+
 def test_same_link_shared_again_by_its_owner_is_not_a_duplicate(
     stack: WorkflowStack, alice: ApiClient
 ) -> None:
@@ -303,6 +323,7 @@ def test_duplicate_found_beyond_the_first_page_of_the_url_index(stack: WorkflowS
                 "owner": {"S": owner},
                 "contest_status": {"S": status},
                 "shared_url_key": {"S": url_key},
+                "submitted_at": {"S": "2023-11-14T22:13:20.000Z"},  # long before bob's
             },
         )
 
