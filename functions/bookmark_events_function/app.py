@@ -7,11 +7,10 @@ the first record it cannot publish, so Lambda resumes there and re-delivers only
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import bus
-from bookmarks.events import BookmarkShared
+from bookmarks.observability import annotate, count, count_published
 
 logger = Logger()
 tracer = Tracer()
@@ -24,15 +23,13 @@ metrics = Metrics()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     published = bus.publish_changes(records)
-    shared = sum(isinstance(item, BookmarkShared) for item in published.events)
-    if shared:
-        metrics.add_metric(name="BookmarkShared", unit=MetricUnit.Count, value=shared)
-    if published.events:
-        metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=len(published.events))
+    count_published(metrics, published.events)
+    outcome = "published" if published.failed is None else "stopped"
+    annotate(tracer, operation="publish_changes", outcome=outcome)
     if published.failed is None:
         logger.info("Published the batch", extra={"records": len(records), "events": len(published.events)})
         return {"batchItemFailures": []}
-    metrics.add_metric(name="StreamRecordsFailed", unit=MetricUnit.Count, value=1)
+    count(metrics, "StreamRecordsFailed")
     logger.warning(
         "Stopped at a record that could not be published; Lambda retries from it",
         extra={"sequence_number": published.failed.sequence_number, "reason": published.failed.reason},

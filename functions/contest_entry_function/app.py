@@ -7,10 +7,10 @@ malformed event raises, so EventBridge's retries and then the dead-letter queue 
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import contest, events
+from bookmarks.observability import annotate, count
 
 logger = Logger()
 tracer = Tracer()
@@ -22,10 +22,15 @@ metrics = Metrics()
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     shared = events.parse(event.get("detail-type", ""), event.get("detail") or {}, events.BookmarkShared)
-    tracer.put_annotation(key="bookmark_id", value=shared.bookmark_id)
     recorded = contest.record_entry(shared)
-    if recorded:
-        metrics.add_metric(name="ContestEntryRecorded", unit=MetricUnit.Count, value=1)
+    annotate(
+        tracer,
+        operation="record_entry",
+        outcome="recorded" if recorded else "already_recorded",
+        contest_status=shared.contest_status,
+        bookmark_id=shared.bookmark_id,
+    )
+    count(metrics, "ContestEntryRecorded", int(recorded))
     logger.info(
         "Contest entry recorded" if recorded else "Contest entry was already recorded",
         extra={"bookmark_id": shared.bookmark_id, "change_id": shared.change_id},

@@ -4,12 +4,12 @@ workflow with a decision; its role reads review requests and may only report a t
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import moderation
 from bookmarks.api import json_response, new_resolver, require_moderator
 from bookmarks.models import ReviewDecision, parse_request
+from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
 tracer = Tracer()
@@ -28,12 +28,10 @@ def decide_review(bookmark_id: str) -> Response[str]:
     moderator = require_moderator(app)
     decision = parse_request(ReviewDecision, app.current_event.body)
     decided = moderation.decide(moderator, bookmark_id, decision)
-    tracer.put_annotation(key="bookmark_id", value=bookmark_id)
-    metrics.add_metric(
-        name="BookmarkApproved" if decision.decision == "approve" else "BookmarkRejected",
-        unit=MetricUnit.Count,
-        value=1,
-    )
+    # Approvals and rejections are counted once, when the workflow records them (ContestEntryDecided);
+    # this counts moderators' decisions, so that (rejections - moderators' rejections) are timeouts.
+    annotate(tracer, bookmark_id=bookmark_id, decision=decision.decision)
+    count(metrics, "ReviewDecided")
     return json_response(200, decided)
 
 
@@ -41,4 +39,4 @@ def decide_review(bookmark_id: str) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+    return resolve(app, tracer, event, context)

@@ -3,12 +3,12 @@
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import library
 from bookmarks.api import current_user, json_response, new_resolver
 from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
+from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
 tracer = Tracer()
@@ -22,7 +22,8 @@ def create_bookmark() -> Response[str]:
     created = library.create(
         current_user(app), new, idempotency_key=app.current_event.headers.get("Idempotency-Key")
     )
-    metrics.add_metric(name="BookmarkCreated", unit=MetricUnit.Count, value=1)
+    annotate(tracer, contest_status=created.contest_status)
+    count(metrics, "BookmarkCreated")
     return json_response(201, created, headers={"Location": f"/bookmarks/{created.id}"})
 
 
@@ -30,14 +31,15 @@ def create_bookmark() -> Response[str]:
 def update_bookmark(bookmark_id: str) -> Response[str]:
     patch = parse_request(BookmarkPatch, app.current_event.body)
     updated = library.update(current_user(app), bookmark_id, patch)
-    metrics.add_metric(name="BookmarkUpdated", unit=MetricUnit.Count, value=1)
+    annotate(tracer, contest_status=updated.contest_status)
+    count(metrics, "BookmarkUpdated")
     return json_response(200, updated)
 
 
 @app.delete("/bookmarks/<bookmark_id>")
 def delete_bookmark(bookmark_id: str) -> Response[str]:
     library.delete(current_user(app), bookmark_id)
-    metrics.add_metric(name="BookmarkDeleted", unit=MetricUnit.Count, value=1)
+    count(metrics, "BookmarkDeleted")
     return json_response(204, None)
 
 
@@ -45,4 +47,4 @@ def delete_bookmark(bookmark_id: str) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+    return resolve(app, tracer, event, context)

@@ -1,0 +1,179 @@
+"""A whole story on the embedded stack, in this process: sign in, create, share, moderate, delete, over HTTP
+with real Cognito tokens, through the stream, the contest function and the workflow. Everything the app
+tells operators is captured and searched for secrets and personal data.
+
+Captured: every record of the app's Powertools logger (at the functions' level, INFO) formatted as
+Lambda would print it; every line the handlers print (EMF); every trace annotation (Tracer.put_annotation
+is spied on, as tracing itself is disabled). Not captured: X-Ray segments and metadata (no daemon runs),
+the state machine's execution log (moto writes none) and the local runner's own console."""
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import pytest
+from aws_lambda_powertools import Tracer
+
+from bookmarks.aws import dynamodb, events, stepfunctions
+from bookmarks.settings import settings
+from local.functions import functions, handler_module
+from local.stack import DEMO_USERS, Stack, start
+from tests.e2e.conftest import wait_for
+from tests.e2e.http import Api
+from tests.observed import metrics
+
+SECRET_URL = "https://docs.example.org/runbook?session=s3cr3t-session-value"
+JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+@dataclass
+class Observed:
+    """What the app told operators during the story."""
+
+    logs: list[str] = field(default_factory=list)
+    annotations: list[tuple[str, Any]] = field(default_factory=list)
+    printed: str = ""
+
+
+class _Lines(logging.Handler):
+    def __init__(self, into: list[str], formatter: logging.Formatter | None) -> None:
+        super().__init__()
+        self.into = into
+        if formatter is not None:
+            self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(self.format(record))
+
+
+def _clear_cached_clients() -> None:
+    for cached in (dynamodb, events, stepfunctions, settings):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def stack() -> Iterator[Stack]:
+    """The local stack on free ports; the process's environment is put back afterwards."""
+    saved = dict(os.environ)
+    _clear_cached_clients()
+    running = start(aws_port=0, api_port=0, log=lambda _: None)
+    try:
+        yield running
+    finally:
+        running.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+        _clear_cached_clients()
+
+
+@pytest.fixture
+def observed(monkeypatch: pytest.MonkeyPatch) -> Iterator[Observed]:
+    seen = Observed()
+    for logical_id in functions():
+        handler_module(logical_id)  # the Powertools logger exists once a handler module is loaded
+    app_logger = logging.getLogger(os.environ["POWERTOOLS_SERVICE_NAME"])
+    formatter = app_logger.handlers[0].formatter if app_logger.handlers else None
+    capture = _Lines(seen.logs, formatter)
+    app_logger.addHandler(capture)
+    original = Tracer.put_annotation
+
+    def spy(self: Tracer, key: str, value: Any) -> None:
+        seen.annotations.append((key, value))
+        original(self, key=key, value=value)
+
+    monkeypatch.setattr(Tracer, "put_annotation", spy)
+    try:
+        yield seen
+    finally:
+        app_logger.removeHandler(capture)
+
+
+def _signed_in(stack: Stack, email: str, password: str) -> tuple[Api, str]:
+    client = boto3.client("cognito-idp", endpoint_url=stack.aws_url, region_name=stack.region)
+    answer = client.initiate_auth(
+        ClientId=stack.user_pool_client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    token = str(answer["AuthenticationResult"]["IdToken"])
+    return Api(stack.api_url, token), token
+
+
+def _printed_until(capsys: pytest.CaptureFixture[str], expected: str) -> str:
+    """What was printed, read until ``expected`` shows: the stream function counts the workflow's
+    decision after the table changed, in its own thread."""
+    printed: list[str] = []
+
+    def seen() -> bool:
+        printed.append(capsys.readouterr().out)
+        return expected in "".join(printed)
+
+    wait_for(seen)
+    return "".join(printed)
+
+
+def _status(api: Api, bookmark_id: str) -> str | None:
+    answer = api.request("GET", f"/bookmarks/{bookmark_id}")
+    return answer.body.get("contest_status") if answer.status == 200 else None
+
+
+def test_a_whole_story_leaves_no_token_email_or_url_in_logs_annotations_or_metrics(
+    stack: Stack, observed: Observed, capsys: pytest.CaptureFixture[str]
+) -> None:
+    user, moderator_user = DEMO_USERS
+    alice, alice_token = _signed_in(stack, user.email, user.password)
+    moderator, moderator_token = _signed_in(stack, moderator_user.email, moderator_user.password)
+
+    created = alice.create(url=SECRET_URL, name="Runbook")
+    assert alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": True}).status == 200
+    wait_for(lambda: created["id"] in str(moderator.request("GET", "/reviews").body), timeout=60)
+    reviews = stack.provisioned.physical["ReviewsTable"]
+    task_token = wait_for(lambda: _task_token(stack, str(reviews), created["id"]), timeout=30)
+    decided = moderator.request("POST", f"/reviews/{created['id']}", {"decision": "approve"})
+    wait_for(lambda: _status(alice, created["id"]) == "approved", timeout=60)
+    assert alice.request("DELETE", f"/bookmarks/{created['id']}").status == 204
+    observed.printed = _printed_until(capsys, '"ContestEntryDecided"')
+
+    assert decided.status == 200
+    told = "\n".join([*observed.logs, observed.printed, *(f"{k}={v}" for k, v in observed.annotations)])
+    secrets = [alice_token, moderator_token, task_token, user.email, moderator_user.email, SECRET_URL]
+    assert observed.logs
+    assert observed.annotations
+    assert [secret for secret in secrets if secret in told] == []
+    assert not JWT.search(told)
+    assert not EMAIL.search(told)
+    assert "docs.example.org" not in told
+    assert "s3cr3t-session-value" not in told
+    # Every log line is JSON; the contest function's carry the EventBridge event's id as correlation id.
+    lines = [json.loads(line) for line in observed.logs]
+    contest_lines = [line for line in lines if line["function_name"].endswith("ContestEntryFunction")]
+    assert contest_lines
+    assert all(line["correlation_id"] for line in contest_lines)
+    annotations = set(observed.annotations)
+    assert {("operation", "PUT /bookmarks/{id}"), ("outcome", "success")} <= annotations
+    assert {("operation", "record_entry"), ("contest_status", "entering")} <= annotations
+    names = {(m.name, tuple(sorted(m.dimensions.items()))) for m in metrics(observed.printed)}
+    service = ("service", "bookmarks")
+    assert {
+        ("BookmarkCreated", (service,)),
+        ("BookmarkUpdated", (service,)),
+        ("BookmarkShared", (service,)),
+        ("ContestEntryRecorded", (service,)),
+        ("ReviewDecided", (service,)),
+        ("ContestEntryDecided", (("outcome", "approved"), service)),
+        ("BookmarkDeleted", (service,)),
+    } <= names
+
+
+def _task_token(stack: Stack, table: str, bookmark_id: str) -> str | None:
+    """The workflow's task token, read where it waits, to look for it in what the app told."""
+    client = boto3.client("dynamodb", endpoint_url=stack.aws_url, region_name=stack.region)
+    item = client.get_item(TableName=table, Key={"bookmark_id": {"S": bookmark_id}}).get("Item") or {}
+    token = item.get("task_token", {}).get("S")
+    return str(token) if token else None
