@@ -53,6 +53,22 @@ def matches_filters(record: Mapping[str, Any], filters: Sequence[Pattern]) -> bo
     return not filters or any(matches(pattern, record) for pattern in filters)
 
 
+def keep_polling(
+    poll_once: Callable[[], int], stop: threading.Event, log: Log, name: str, idle: float = 0.0
+) -> None:
+    """A trigger's loop until ``stop``: poll, rest ``idle`` seconds when nothing came, and log an error
+    and poll on, since a transient error must not end the trigger."""
+    while not stop.is_set():
+        try:
+            if poll_once() == 0 and idle:
+                stop.wait(idle)
+        except Exception as error:  # keep polling, whatever failed
+            if stop.is_set():
+                return
+            log(f"{name}: {error!r}")
+            stop.wait(0.5)
+
+
 # ---- DynamoDB stream event source mappings ---------------------------------------------------------
 
 
@@ -225,15 +241,7 @@ class StreamPoller:
             )
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                if self.poll_once() == 0:
-                    self.stop.wait(0.1)
-            except Exception as error:  # keep polling: a transient error must not end the trigger
-                if self.stop.is_set():
-                    return
-                self.log(f"[stream] {self.mapping.logical_id}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[stream] {self.mapping.logical_id}", idle=0.1)
 
 
 # ---- EventBridge rules whose targets are functions or state machines -------------------------------
@@ -332,14 +340,7 @@ class RulePoller:
         return len(messages)
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as error:  # keep polling
-                if self.stop.is_set():
-                    return
-                self.log(f"[rule] {self.delivery.rule}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[rule] {self.delivery.rule}")
 
 
 # ---- SQS event source mappings --------------------------------------------------------------------
@@ -404,14 +405,7 @@ class QueuePoller:
         return len(messages)
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as error:  # keep polling
-                if self.stop.is_set():
-                    return
-                self.log(f"[queue] {self.mapping.logical_id}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[queue] {self.mapping.logical_id}")
 
 
 # ---- SNS notifications, printed as they are published ----------------------------------------------
