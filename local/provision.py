@@ -441,9 +441,14 @@ def _function_alias(aws: Aws, out: Provisioned, logical_id: str, properties: dic
     )
 
 
+def filter_patterns(properties: dict[str, Any]) -> tuple[str, ...]:
+    """The FilterCriteria patterns of an event source mapping, as the JSON strings the template holds."""
+    return tuple(f["Pattern"] for f in properties.get("FilterCriteria", {}).get("Filters", []))
+
+
 def _event_source_mapping(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
     source = str(properties.get("EventSourceArn", ""))
-    filters = tuple(f["Pattern"] for f in properties.get("FilterCriteria", {}).get("Filters", []))
+    filters = filter_patterns(properties)
     reports_failures = "ReportBatchItemFailures" in properties.get("FunctionResponseTypes", [])
     if source.startswith("arn:aws:sqs:"):
         out.queue_mappings.append(

@@ -6,10 +6,10 @@ import functools
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from moto.events.models import EventPattern, EventPatternParser
 
@@ -23,8 +23,12 @@ from local.provision import (
 )
 from local.runtime import Runtime
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
+
 Invoke = Callable[[dict[str, Any]], Any]
 Log = Callable[[str], None]
+Pattern = str | Mapping[str, Any]
 
 
 def _now() -> str:
@@ -34,6 +38,35 @@ def _now() -> str:
 def queue_url(aws: Aws, arn: str) -> str:
     """The URL of the queue an ARN names (destinations and DLQs are given as ARNs)."""
     return aws.sqs().get_queue_url(QueueName=arn.split(":")[-1])["QueueUrl"]
+
+
+def matches(pattern: Pattern, event: Mapping[str, Any]) -> bool:
+    """Whether ``event`` matches an EventBridge pattern (JSON or dict), decided by moto's own matcher: the
+    one place that answers for rules, Lambda's FilterCriteria and the tests alike."""
+    raw = pattern if isinstance(pattern, str) else json.dumps(pattern)
+    matcher = EventPattern(raw, EventPatternParser(raw).parse())
+    return bool(matcher.matches_event(event))  # type: ignore[arg-type]  # moto types it as its TypedDict
+
+
+def matches_filters(record: Mapping[str, Any], filters: Sequence[Pattern]) -> bool:
+    """Lambda's FilterCriteria: a record is delivered if there is no filter or any pattern matches."""
+    return not filters or any(matches(pattern, record) for pattern in filters)
+
+
+def keep_polling(
+    poll_once: Callable[[], int], stop: threading.Event, log: Log, name: str, idle: float = 0.0
+) -> None:
+    """A trigger's loop until ``stop``: poll, rest ``idle`` seconds when nothing came, and log an error
+    and poll on, since a transient error must not end the trigger."""
+    while not stop.is_set():
+        try:
+            if poll_once() == 0 and idle:
+                stop.wait(idle)
+        except Exception as error:  # keep polling, whatever failed
+            if stop.is_set():
+                return
+            log(f"{name}: {error!r}")
+            stop.wait(0.5)
 
 
 # ---- DynamoDB stream event source mappings ---------------------------------------------------------
@@ -48,33 +81,29 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     return {**record, "eventVersion": "1.1", "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
-def matches_filters(record: dict[str, Any], filters: tuple[str, ...]) -> bool:
-    """Lambda's FilterCriteria: a record is delivered if any pattern matches (EventBridge pattern syntax)."""
-    event: Any = record
-    return not filters or any(
-        EventPattern(raw, EventPatternParser(raw).parse()).matches_event(event) for raw in filters
-    )
+def redelivered(records: list[dict[str, Any]], answer: Any) -> list[dict[str, Any]]:
+    """What Lambda delivers again after a batch answered ``answer`` (ReportBatchItemFailures): the batch
+    from its checkpoint, the lowest failed record, on; nothing if none failed."""
+    failures = (answer.get("batchItemFailures") if isinstance(answer, dict) else None) or []
+    if not failures:
+        return []
+    sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
+    identifiers = [failure.get("itemIdentifier") for failure in failures]
+    if any(identifier not in sequence_numbers for identifier in identifiers):
+        return records  # Lambda treats an unknown or empty identifier as a failure of the whole batch
+    return records[min(sequence_numbers.index(identifier) for identifier in identifiers) :]
 
 
-def first_failure(
+def still_failing(
     records: list[dict[str, Any]], mapping: StreamMapping, invoke: Invoke, log: Log
-) -> int | None:
-    """Invoke once; the index from which the batch must be retried, or None if it all succeeded."""
+) -> list[dict[str, Any]]:
+    """Invoke once; the part of the batch that must be delivered again (empty if it all succeeded)."""
     try:
         answer = invoke({"Records": records})
     except Exception as error:  # a function error fails the whole batch, whatever it is
         log(f"[stream] {mapping.function} failed on {len(records)} record(s): {error!r}")
-        return 0
-    if not mapping.report_batch_item_failures or not isinstance(answer, dict):
-        return None
-    failures = answer.get("batchItemFailures") or []
-    if not failures:
-        return None
-    sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in records]
-    identifiers = [failure.get("itemIdentifier") for failure in failures]
-    if any(identifier not in sequence_numbers for identifier in identifiers):
-        return 0  # Lambda treats an unknown or empty identifier as a failure of the whole batch
-    return min(sequence_numbers.index(identifier) for identifier in identifiers)
+        return records
+    return redelivered(records, answer) if mapping.report_batch_item_failures else []
 
 
 def deliver_batch(
@@ -92,10 +121,9 @@ def deliver_batch(
     ``on_failure`` with the number of invocations it took."""
     pending = records
     while pending:
-        failed_at = first_failure(pending, mapping, invoke, log)
-        if failed_at is None:
+        pending = still_failing(pending, mapping, invoke, log)
+        if not pending:
             return
-        pending = pending[failed_at:]
         if mapping.bisect_on_error and len(pending) > 1:
             half = len(pending) // 2
             for part in (pending[:half], pending[half:]):
@@ -137,38 +165,56 @@ def on_failure_record(
     }
 
 
+class StreamReader:
+    """Reads every shard of a stream with get_records as Lambda's poller does: from a starting position,
+    remembering where each shard stopped, and picking up shards that appear later."""
+
+    def __init__(
+        self, client: "DynamoDBStreamsClient", stream_arn: str, starting_position: str = "TRIM_HORIZON"
+    ) -> None:
+        self.client, self.stream_arn, self.starting_position = client, stream_arn, starting_position
+        self.iterators: dict[str, str | None] = {}
+
+    def _discover_shards(self) -> None:
+        shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self.iterators:
+                self.iterators[shard["ShardId"]] = self.client.get_shard_iterator(
+                    StreamArn=self.stream_arn,
+                    ShardId=shard["ShardId"],
+                    ShardIteratorType=cast(Any, self.starting_position),
+                )["ShardIterator"]
+
+    def read(self, limit: int = 1000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """One get_records per open shard: its id and up to ``limit`` new records, as Lambda records."""
+        self._discover_shards()
+        for shard_id, iterator in list(self.iterators.items()):
+            if iterator is None:
+                continue  # a closed shard read to its end
+            answer = self.client.get_records(ShardIterator=iterator, Limit=limit)
+            self.iterators[shard_id] = answer.get("NextShardIterator")
+            yield shard_id, [lambda_record(dict(record), self.stream_arn) for record in answer["Records"]]
+
+    def new_records(self) -> list[dict[str, Any]]:
+        """Every record written since the last read, in order."""
+        return [record for _, records in self.read() for record in records]
+
+
 class StreamPoller:
-    """Reads every shard of one mapping's stream with get_records and delivers batches in order."""
+    """Delivers one mapping's stream, batch by batch and shard by shard, in order."""
 
     def __init__(
         self, mapping: StreamMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
     ) -> None:
         self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
-        self.streams = aws.client("dynamodbstreams")
-        self.iterators: dict[str, str | None] = {}
-
-    def _discover_shards(self) -> None:
-        shards = self.streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"][
-            "Shards"
-        ]
-        for shard in shards:
-            if shard["ShardId"] not in self.iterators:
-                self.iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn,
-                    ShardId=shard["ShardId"],
-                    ShardIteratorType=self.mapping.starting_position,
-                )["ShardIterator"]
+        self.reader = StreamReader(
+            aws.client("dynamodbstreams"), mapping.stream_arn, mapping.starting_position
+        )
 
     def poll_once(self) -> int:
         """Read and deliver one batch per shard; returns how many records were read."""
-        self._discover_shards()
         read = 0
-        for shard_id, iterator in list(self.iterators.items()):
-            if iterator is None:
-                continue
-            answer = self.streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
-            self.iterators[shard_id] = answer.get("NextShardIterator")
-            records = [lambda_record(record, self.mapping.stream_arn) for record in answer["Records"]]
+        for shard_id, records in self.reader.read(self.mapping.batch_size):
             read += len(records)
             batch = [record for record in records if matches_filters(record, self.mapping.filters)]
             if batch:
@@ -195,15 +241,7 @@ class StreamPoller:
             )
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                if self.poll_once() == 0:
-                    self.stop.wait(0.1)
-            except Exception as error:  # keep polling: a transient error must not end the trigger
-                if self.stop.is_set():
-                    return
-                self.log(f"[stream] {self.mapping.logical_id}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[stream] {self.mapping.logical_id}", idle=0.1)
 
 
 # ---- EventBridge rules whose targets are functions or state machines -------------------------------
@@ -302,14 +340,7 @@ class RulePoller:
         return len(messages)
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as error:  # keep polling
-                if self.stop.is_set():
-                    return
-                self.log(f"[rule] {self.delivery.rule}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[rule] {self.delivery.rule}")
 
 
 # ---- SQS event source mappings --------------------------------------------------------------------
@@ -374,14 +405,7 @@ class QueuePoller:
         return len(messages)
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            try:
-                self.poll_once()
-            except Exception as error:  # keep polling
-                if self.stop.is_set():
-                    return
-                self.log(f"[queue] {self.mapping.logical_id}: {error!r}")
-                self.stop.wait(0.5)
+        keep_polling(self.poll_once, self.stop, self.log, f"[queue] {self.mapping.logical_id}")
 
 
 # ---- SNS notifications, printed as they are published ----------------------------------------------

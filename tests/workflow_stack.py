@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 
 import boto3
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.events.models import EventPattern, EventPatternParser
 from moto.sns.models import sns_backends
 
 from local.provision import Aws, provision
 from local.resolve import Resolver
 from local.template import resource, translated
+from local.triggers import matches
 
 T = TypeVar("T")
 RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
@@ -34,9 +34,7 @@ def eventually(probe: Callable[[], T | None], seconds: float = 20.0) -> T:
 
 def rule_matches(event: dict[str, Any]) -> bool:
     """Whether the workflow's rule takes ``event``, decided by moto's EventBridge pattern matcher."""
-    raw = json.dumps(RULE["Properties"]["Pattern"])
-    matcher = EventPattern(raw, EventPatternParser(raw).parse())
-    return bool(matcher.matches_event(event))  # type: ignore[arg-type]  # moto types it as its TypedDict
+    return matches(RULE["Properties"]["Pattern"], event)
 
 
 def domain_event(

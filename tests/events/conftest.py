@@ -10,10 +10,12 @@ import pytest
 
 from bookmarks.aws import events
 from bookmarks.settings import settings
-from local.bus import RecordingBus
 from local.functions import handler
 from local.gateway import LambdaContext
-from local.streams import StreamReader, mapping_filters, passes_filters
+from local.provision import filter_patterns
+from local.template import resource
+from local.triggers import StreamReader, matches_filters
+from tests.events.recording_bus import RecordingBus
 
 BUS_NAME = "bookmarks-test-bus"
 Invoke = Callable[[list[dict[str, Any]]], dict[str, Any]]
@@ -40,10 +42,10 @@ def stream(bookmarks_table: str) -> StreamReader:
 @pytest.fixture
 def publish(bus: RecordingBus) -> Invoke:
     """Invokes BookmarkEventsFunction with a batch, after the mapping's filter, as Lambda does."""
-    patterns = mapping_filters()
+    patterns = filter_patterns(resource("BookmarkEventsMapping")["Properties"])
 
     def invoke(records: list[dict[str, Any]]) -> dict[str, Any]:
-        batch = [record for record in records if passes_filters(record, patterns)]
+        batch = [record for record in records if matches_filters(record, patterns)]
         answer: dict[str, Any] = handler("BookmarkEventsFunction")({"Records": batch}, LambdaContext())
         return answer
 

@@ -23,12 +23,12 @@ from bookmarks import library
 from bookmarks.aws import dynamodb, events
 from bookmarks.events import catalogue
 from bookmarks.settings import settings
-from local.bus import RecordingBus
 from local.functions import ROOT, handler
 from local.gateway import LambdaContext
-from local.provision import create_table
-from local.streams import StreamReader, mapping_filters, passes_filters
+from local.provision import create_table, filter_patterns
 from local.template import resource
+from local.triggers import StreamReader, matches_filters
+from tests.events.recording_bus import RecordingBus
 
 EVENTS_DIR = ROOT / "events"
 OWNER = "1f2e3d4c-0000-4000-8000-00000000a11c"  # the sub of the API samples' caller
@@ -79,7 +79,7 @@ def generate() -> dict[str, Any]:
     from tests.api_client import ApiClient  # the API as API Gateway calls it
 
     samples: dict[str, Any] = {"catalogue.json": catalogue()}
-    patterns = mapping_filters()
+    patterns = filter_patterns(resource("BookmarkEventsMapping")["Properties"])
     with (
         _embedded_aws(),
         mock.patch.object(library, "new_bookmark_id", return_value=BOOKMARK_ID),
@@ -95,7 +95,7 @@ def generate() -> dict[str, Any]:
 
         def stream_sample(scenario: str) -> dict[str, Any]:
             nonlocal position
-            (record,) = [r for r in stream.new_records() if passes_filters(r, patterns)]
+            (record,) = [r for r in stream.new_records() if matches_filters(r, patterns)]
             position += 1
             sample = {"Records": [_fixed(record, scenario, position)]}
             handler("BookmarkEventsFunction")(sample, LambdaContext())

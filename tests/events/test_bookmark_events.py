@@ -9,11 +9,11 @@ import pytest
 
 from bookmarks import bus as bus_module
 from bookmarks.settings import settings
-from local.bus import RecordingBus
-from local.streams import StreamReader, after_checkpoint
 from local.template import resource
+from local.triggers import StreamReader, redelivered
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
+from tests.events.recording_bus import RecordingBus
 
 MAX_RETRIES = resource("BookmarkEventsMapping")["Properties"]["MaximumRetryAttempts"]
 
@@ -120,8 +120,8 @@ def test_a_poison_record_fails_alone_and_every_other_event_is_published_once(
     answer = publish(batch)
     retries = [answer]
     for _ in range(MAX_RETRIES):  # Lambda re-delivers from the checkpoint until its retries run out...
-        retries.append(publish(after_checkpoint(batch, retries[-1])))
-    publish(after_checkpoint(batch, retries[-1])[1:])  # ...then sends the poison to the failure queue.
+        retries.append(publish(redelivered(batch, retries[-1])))
+    publish(redelivered(batch, retries[-1])[1:])  # ...then sends the poison to the failure queue.
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": poison}]}
     assert all(retry == answer for retry in retries)
@@ -160,7 +160,7 @@ def test_entries_the_bus_refuses_fail_exactly_their_record(
     answer = publish(batch)
     published_before_retry = kinds(bus.received())
     refusing.refused.clear()
-    retry = publish(after_checkpoint(batch, answer))
+    retry = publish(redelivered(batch, answer))
 
     assert answer == {"batchItemFailures": [{"itemIdentifier": batch[1]["dynamodb"]["SequenceNumber"]}]}
     assert published_before_retry == [("BookmarkCreated", first)]

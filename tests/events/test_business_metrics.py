@@ -6,10 +6,10 @@ from typing import Any
 import boto3
 import pytest
 
-from local.bus import RecordingBus
-from local.streams import StreamReader
+from local.triggers import StreamReader
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
+from tests.events.recording_bus import RecordingBus
 from tests.events.test_contest_entry import EnterContest, shared_events
 from tests.observed import Metric, metrics
 

@@ -8,15 +8,24 @@ from typing import Any
 import boto3
 import pytest
 
-from local.bus import RecordingBus, matches, rules
-from local.streams import StreamReader
-from local.template import resource
+from local.template import resource, translated
+from local.triggers import StreamReader, matches
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
+from tests.events.recording_bus import RecordingBus
 
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
 NOTIFICATION_RULE = "ContestEntryNotificationRule"
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
+
+
+def rules() -> dict[str, dict[str, Any]]:
+    """Every AWS::Events::Rule of the translated template (SAM's EventBridgeRule events included)."""
+    return {
+        logical_id: resource["Properties"]
+        for logical_id, resource in translated()["Resources"].items()
+        if resource["Type"] == "AWS::Events::Rule"
+    }
 
 
 def event(detail_type: str, status: str, previous: str = "none", source: str = "bookmarks") -> dict[str, Any]:

@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from local.template import translated
+from tests.roles import actions, statements
 
 STREAM_ARN = {"Fn::GetAtt": ["BookmarksTable", "StreamArn"]}
 TABLE_ARN = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}
@@ -21,13 +22,10 @@ def resources() -> dict[str, Any]:
 
 def grants(role: str) -> list[tuple[list[str], str]]:
     """Each Allow of the role's inline policies as (sorted actions, resource as JSON), sorted."""
-    policies = resources()[role]["Properties"].get("Policies", [])
     allowed = []
-    for policy in policies:
-        for statement in policy["PolicyDocument"]["Statement"]:
-            assert statement["Effect"] == "Allow"
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-            allowed.append((sorted(actions), json.dumps(statement["Resource"], sort_keys=True)))
+    for statement in statements(role):
+        assert statement["Effect"] == "Allow"
+        allowed.append((sorted(actions(statement)), json.dumps(statement["Resource"], sort_keys=True)))
     return sorted(allowed)
 
 

@@ -16,19 +16,13 @@ from botocore.exceptions import ClientError
 from moto.core import set_initial_no_auth_action_count
 
 from bookmarks.aws import dynamodb
-from local.template import translated
 from tests.api_client import ApiClient
+from tests.roles import actions, statements
 
 
 def role_actions(role: str) -> list[str]:
-    policies = translated()["Resources"][role]["Properties"].get("Policies", [])
-    return sorted(
-        action
-        for policy in policies
-        for statement in policy["PolicyDocument"]["Statement"]
-        if statement["Effect"] == "Allow"
-        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
-    )
+    allowed = (statement for statement in statements(role) if statement["Effect"] == "Allow")
+    return sorted(action for statement in allowed for action in actions(statement))
 
 
 @pytest.fixture

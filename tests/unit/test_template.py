@@ -5,23 +5,16 @@ from typing import Any
 import pytest
 
 from local.template import resource, template, translated
+from tests.roles import LOG_DELIVERY, actions, statements
 
 TABLE_ARN = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}
 
 
-def inline_statements(role: str) -> list[dict[str, Any]]:
-    policies = translated()["Resources"][role]["Properties"].get("Policies", [])
-    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
-
-
 def grants(role: str) -> list[tuple[frozenset[str], Any]]:
     """The role's inline statements as (actions, resource) pairs; every one must be an Allow."""
-    statements = inline_statements(role)
-    assert {statement["Effect"] for statement in statements} == {"Allow"}
-    return [
-        (frozenset([s["Action"]] if isinstance(s["Action"], str) else s["Action"]), s["Resource"])
-        for s in statements
-    ]
+    allowed = statements(role)
+    assert {statement["Effect"] for statement in allowed} == {"Allow"}
+    return [(frozenset(actions(statement)), statement["Resource"]) for statement in allowed]
 
 
 def index_arn(table: str, index: str) -> dict[str, str]:
@@ -56,14 +49,7 @@ WILDCARD_ONLY_ACTIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
     "cloudwatch:PutMetricData",
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
+    *LOG_DELIVERY,
 }
 # Managed policies the app's roles may carry: logging and tracing, nothing that reaches data.
 ALLOWED_MANAGED_POLICIES = {
@@ -75,11 +61,10 @@ ALLOWED_MANAGED_POLICIES = {
 def test_no_role_statement_grants_a_wildcard_resource() -> None:
     resources = translated()["Resources"]
     for role_id in (k for k, v in resources.items() if v["Type"] == "AWS::IAM::Role"):
-        for statement in inline_statements(role_id):
-            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for statement in statements(role_id):
             if statement["Resource"] == "*":
-                assert set(actions) <= WILDCARD_ONLY_ACTIONS, role_id
-            assert not any(action.endswith("*") for action in actions), (role_id, actions)
+                assert set(actions(statement)) <= WILDCARD_ONLY_ACTIONS, role_id
+            assert not any(action.endswith("*") for action in actions(statement)), (role_id, statement)
 
 
 def test_function_roles_carry_only_logging_and_tracing_managed_policies() -> None:

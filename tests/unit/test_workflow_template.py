@@ -10,19 +10,11 @@ import pytest
 from local.provision import state_machine_definition
 from local.resolve import Resolver
 from local.template import TEMPLATE_PATH, resource, translated
+from tests.roles import LOG_DELIVERY, actions, statements
 
 DEFINITION = TEMPLATE_PATH.parent / "statemachine" / "publish_bookmark.asl.json"
 BOOKMARKS_TABLE = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}
 REVIEWS_TABLE = {"Fn::GetAtt": ["ReviewsTable", "Arn"]}
-
-
-def statements(role: str) -> list[dict[str, Any]]:
-    policies = translated()["Resources"][role]["Properties"].get("Policies", [])
-    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
-
-
-def actions(statement: dict[str, Any]) -> set[str]:
-    return {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
 
 
 def grants(role: str) -> dict[str, list[Any]]:
@@ -42,18 +34,6 @@ def topic_arn(topic: str) -> dict[str, Any]:
             {"topicName": {"Fn::GetAtt": [topic, "TopicName"]}},
         ]
     }
-
-
-LOG_DELIVERY = {
-    "logs:CreateLogDelivery",
-    "logs:GetLogDelivery",
-    "logs:UpdateLogDelivery",
-    "logs:DeleteLogDelivery",
-    "logs:ListLogDeliveries",
-    "logs:PutResourcePolicy",
-    "logs:DescribeResourcePolicies",
-    "logs:DescribeLogGroups",
-}
 
 
 def test_workflow_role_allows_its_steps_and_nothing_more() -> None:

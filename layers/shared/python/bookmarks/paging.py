@@ -8,6 +8,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 
 from bookmarks.errors import InvalidInput, Problem
 from bookmarks.ids import is_bookmark_id
@@ -15,23 +16,32 @@ from bookmarks.ids import is_bookmark_id
 _CURSOR_VERSION = 1
 
 
-def encode_cursor(last_id: str) -> str:
-    payload = json.dumps({"v": _CURSOR_VERSION, "after": last_id}, separators=(",", ":"))
+def _encode(field: str, value: str) -> str:
+    payload = json.dumps({"v": _CURSOR_VERSION, field: value}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> str:
-    """The id to continue after; raises InvalidInput for anything this module did not write."""
+def _decode(cursor: str, field: str, is_valid: Callable[[str], bool]) -> str:
+    """The value a cursor of this module carries in ``field``; raises InvalidInput for anything else."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        last_id = payload["after"]
-        valid = payload["v"] == _CURSOR_VERSION and isinstance(last_id, str) and is_bookmark_id(last_id)
+        value = payload[field]
+        valid = payload["v"] == _CURSOR_VERSION and isinstance(value, str) and is_valid(value)
     except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
         valid = False
     if not valid:
         raise InvalidInput("The cursor is not one this API gave out.", [Problem("cursor", "is not valid")])
-    return str(last_id)
+    return str(value)
+
+
+def encode_cursor(last_id: str) -> str:
+    return _encode("after", last_id)
+
+
+def decode_cursor(cursor: str) -> str:
+    """The id to continue after; raises InvalidInput for anything this module did not write."""
+    return _decode(cursor, "after", is_bookmark_id)
 
 
 def page_size(raw: str | None, default: int, maximum: int) -> int:
@@ -51,24 +61,13 @@ _TEAM_POSITION = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z
 
 def encode_team_cursor(position: str) -> str:
     """A cursor into the team list: the position of the last bookmark seen, nothing of its owner."""
-    payload = json.dumps({"v": _CURSOR_VERSION, "team_after": position}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+    return _encode("team_after", position)
 
 
 def decode_team_cursor(cursor: str) -> str:
     """The team-list position to continue after; raises InvalidInput for what this module did not write."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        position = payload["team_after"]
-        valid = (
-            payload["v"] == _CURSOR_VERSION
-            and isinstance(position, str)
-            and bool(_TEAM_POSITION.fullmatch(position))
-            and is_bookmark_id(position.rsplit("#", 1)[1])
-        )
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
-        valid = False
-    if not valid:
-        raise InvalidInput("The cursor is not one this API gave out.", [Problem("cursor", "is not valid")])
-    return str(position)
+    return _decode(cursor, "team_after", _is_team_position)
+
+
+def _is_team_position(position: str) -> bool:
+    return bool(_TEAM_POSITION.fullmatch(position)) and is_bookmark_id(position.rsplit("#", 1)[1])

@@ -205,24 +205,33 @@ def update(owner: str, bookmark_id: str, patch: BookmarkPatch, now: str) -> Book
     # Every attribute goes through a placeholder: `name`, `url` and others are DynamoDB reserved words.
     used = [*sets, *removes, "contest_status", "submitted_at", "url_key"]
     names = {f"#{name}": name for name in used if f"#{name}" in expression + " ".join(conditions)}
+    updated = _conditional_update(
+        bookmark_id,
+        SubmittedUrlLocked,
+        TableName=settings().bookmarks_table_name,
+        Key=_bookmark_key(owner, bookmark_id),
+        UpdateExpression=expression,
+        ConditionExpression=" AND ".join(conditions),
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=_to_dynamodb(values),
+    )
+    return _bookmark_from_item(updated)
+
+
+def _conditional_update(bookmark_id: str, when_present: type[Exception], **request: Any) -> Item:
+    """update_item, the item as written; a failed condition says why: ``when_present`` if the item is
+    there (its state forbids the write), BookmarkNotFound if it is not."""
     try:
         answer = dynamodb().update_item(
-            TableName=settings().bookmarks_table_name,
-            Key=_bookmark_key(owner, bookmark_id),
-            UpdateExpression=expression,
-            ConditionExpression=" AND ".join(conditions),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=_to_dynamodb(values),
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            **request, ReturnValues="ALL_NEW", ReturnValuesOnConditionCheckFailure="ALL_OLD"
         )
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
         if "Item" in error.response:
-            raise SubmittedUrlLocked(bookmark_id) from None
+            raise when_present(bookmark_id) from None
         raise BookmarkNotFound(bookmark_id) from None
-    return _bookmark_from_item(answer["Attributes"])
+    return dict(answer["Attributes"])
 
 
 def delete(owner: str, bookmark_id: str) -> None:
@@ -298,29 +307,21 @@ def pending_reviews(limit: int) -> list[ReviewItem]:
 def claim_review(bookmark_id: str, moderator: str, now: str) -> ReviewRequest:
     """Take a pending review off the queue for one moderator's decision, in one conditional write, and
     return it with its task token. Raises BookmarkNotFound (never requested) or AlreadyDecided."""
-    try:
-        answer = dynamodb().update_item(
-            TableName=_reviews_table(),
-            Key={"bookmark_id": {"S": bookmark_id}},
-            UpdateExpression="SET review_state = :deciding, decided_by = :moderator, decided_at = :now "
-            "REMOVE review_queue",
-            ConditionExpression="review_state = :pending AND attribute_exists(task_token)",
-            ExpressionAttributeValues={
-                ":deciding": {"S": "deciding"},
-                ":pending": {"S": "pending"},
-                ":moderator": {"S": moderator},
-                ":now": {"S": now},
-            },
-            ReturnValues="ALL_NEW",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-        if "Item" in error.response:
-            raise AlreadyDecided(bookmark_id) from None
-        raise BookmarkNotFound(bookmark_id) from None
-    item = answer["Attributes"]
+    item = _conditional_update(
+        bookmark_id,
+        AlreadyDecided,
+        TableName=_reviews_table(),
+        Key={"bookmark_id": {"S": bookmark_id}},
+        UpdateExpression="SET review_state = :deciding, decided_by = :moderator, decided_at = :now "
+        "REMOVE review_queue",
+        ConditionExpression="review_state = :pending AND attribute_exists(task_token)",
+        ExpressionAttributeValues={
+            ":deciding": {"S": "deciding"},
+            ":pending": {"S": "pending"},
+            ":moderator": {"S": moderator},
+            ":now": {"S": now},
+        },
+    )
     return ReviewRequest(
         bookmark=_bookmark_from_item(item["bookmark"]["M"]),
         submitted_at=item["submitted_at"]["S"],

@@ -1,33 +1,13 @@
-"""The app's event bus on the embedded AWS: the bus, the template's rules and their patterns, and a
-catch-all queue that records everything published (moto delivers rule targets to SQS only)."""
+"""The app's event bus on moto for the tests, with a catch-all rule whose queue records everything
+published (moto delivers rule targets to SQS only)."""
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
-
-from moto.events.models import EventPattern, EventPatternParser
-
-from local.template import translated
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_sqs import SQSClient
-
-
-def rules() -> dict[str, dict[str, Any]]:
-    """Every AWS::Events::Rule of the translated template (SAM's EventBridgeRule events included)."""
-    return {
-        logical_id: resource["Properties"]
-        for logical_id, resource in translated()["Resources"].items()
-        if resource["Type"] == "AWS::Events::Rule"
-    }
-
-
-def matches(pattern: Mapping[str, Any], event: Mapping[str, Any]) -> bool:
-    """Whether EventBridge would route ``event`` to a rule with ``pattern``, by moto's matcher."""
-    raw = json.dumps(pattern)
-    return bool(EventPattern(raw, EventPatternParser(raw).parse()).matches_event(cast(Any, event)))
 
 
 @dataclass
