@@ -56,11 +56,13 @@ export function bookmarksScreen(main, ctx) {
 
   replace(main,
     el("h1", { tabindex: -1 }, "My bookmarks"),
-    el("section", { class: "card" }, formTitle, form),
-    el("section", { "aria-labelledby": "list-title" },
-      el("div", { class: "section-head" }, el("h2", { id: "list-title" }, "Saved"), el("span", { class: "muted" }, "Newest first")),
-      list,
-      pager.element,
+    el("div", { class: "columns" },
+      el("section", { class: "card" }, formTitle, form),
+      el("section", { "aria-labelledby": "list-title" },
+        el("div", { class: "section-head" }, el("h2", { id: "list-title" }, "Saved"), el("span", { class: "muted" }, "Newest first")),
+        list,
+        pager.element,
+      ),
     ),
   );
   pager.go(0);
