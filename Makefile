@@ -18,11 +18,12 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
-# Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API.
+# Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API, WEB_PORT for the web client.
 AWS_PORT ?= 5000
 API_PORT ?= 3000
+WEB_PORT ?= 8080
 
-.PHONY: help install lint format test build local invoke bench deploy e2e audit samples clean
+.PHONY: help install lint format test build local invoke bench deploy web-publish e2e audit samples clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,7 +46,7 @@ install: $(INSTALLED) $(SCAN_INSTALLED) ## Create the virtualenvs with every too
 lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate the templates and workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy functions layers local tests bench
+	$(BIN)/mypy functions layers local tests bench pipeline
 	$(BIN)/sam validate --lint --template template.yaml
 	$(BIN)/cfn-lint template.yaml pipeline/github-oidc.yaml --append-rules cfn_lint_serverless.rules
 	$(SCAN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
@@ -67,8 +68,8 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
-local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000); Ctrl-C stops
-	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT)
+local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080); Ctrl-C stops
+	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT)
 
 invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTION=<logical id> EVENT=events/...
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }
@@ -89,6 +90,10 @@ deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentia
 		$(if $(CI),--no-confirm-changeset) \
 		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET)) \
 		$(if $(CLOUDFORMATION_EXECUTION_ROLE_ARN),--role-arn $(CLOUDFORMATION_EXECUTION_ROLE_ARN))
+
+web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=bookmarks-dev
+	@test -n "$(STACK)" || { echo "usage: make web-publish STACK=<deployed stack name>"; exit 2; }
+	$(BIN)/python -m pipeline.publish_web $(STACK)
 
 e2e: $(INSTALLED) ## End-to-end suite against the deployed stack named by AWS_SAM_STACK_NAME
 	@test -n "$(AWS_SAM_STACK_NAME)" || { echo "Set AWS_SAM_STACK_NAME to a deployed stack"; exit 1; }

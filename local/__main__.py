@@ -18,6 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
     parser.add_argument("--aws-port", type=int, default=5000, help="moto server port (0: any free port)")
     parser.add_argument("--api-port", type=int, default=3000, help="local API port (0: any free port)")
+    parser.add_argument("--web-port", type=int, default=8080, help="web client port (0: any free port)")
     parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
     parser.add_argument("--state-dir", type=Path, default=Path(".local"), help="where stack.json is written")
     arguments = parser.parse_args()
@@ -33,6 +34,7 @@ def main() -> None:
         stack = start(
             aws_port=arguments.aws_port,
             api_port=arguments.api_port,
+            web_port=arguments.web_port,
             region=arguments.region,
             state_dir=arguments.state_dir,
             log=lambda line: print(line, flush=True),
@@ -42,7 +44,8 @@ def main() -> None:
             f"{error}: stop what uses it, or choose others, e.g. make local AWS_PORT=5001"
         ) from None
     print(
-        f"Ready in {time.monotonic() - STARTED:.1f} s: API {stack.api_url}, AWS {stack.aws_url}, "
+        f"Ready in {time.monotonic() - STARTED:.1f} s: web {stack.web_url}, API {stack.api_url}, "
+        f"AWS {stack.aws_url}, "
         f"{arguments.state_dir / 'stack.json'} written. Ctrl-C stops.",
         flush=True,
     )

@@ -1,5 +1,5 @@
-"""The whole app on an embedded AWS: a moto server, the template's resources, demo users, the local API and
-the in-process triggers, started together and stopped together (`make local`, `python -m local`)."""
+"""The whole app on an embedded AWS: a moto server, the template's resources, demo users, the local API,
+the in-process triggers and the web client, started together and stopped together (`make local`)."""
 
 import json
 import logging
@@ -30,6 +30,7 @@ from local.triggers import (
     StreamPoller,
     functions_invoked_in_process,
 )
+from local.web import WebClient, web_config
 
 STACK_NAME = "bookmarks-local"
 
@@ -98,6 +99,8 @@ class Stack:
     _stop: threading.Event
     _threads: list[threading.Thread] = field(default_factory=list)
     _exits: ExitStack = field(default_factory=ExitStack)
+    web_url: str = ""
+    _web: BaseWSGIServer | None = None
 
     def description(self) -> dict[str, Any]:
         """The content of .local/stack.json (a fixed format that tools and checks read)."""
@@ -129,6 +132,7 @@ class Stack:
         for name, content in (
             ("env.json", self.env_vars()),
             ("resources.json", resources),
+            ("web.json", {"web_url": self.web_url}),
             ("stack.json", self.description()),  # last: its presence means the stack is ready
         ):
             (directory / f"{name}.tmp").write_text(json.dumps(content, indent=2, default=str) + "\n")
@@ -137,6 +141,8 @@ class Stack:
     def stop(self) -> None:
         self._stop.set()
         self._api.shutdown()
+        if self._web is not None:
+            self._web.shutdown()
         for thread in self._threads:
             thread.join(timeout=5)
         self._exits.close()
@@ -165,7 +171,8 @@ def _cognito_authorizers(
 
 
 class PortInUse(Exception):
-    """A port `make local` needs is taken (another local stack?); choose others with AWS_PORT/API_PORT."""
+    """A port `make local` needs is taken (another local stack?); choose others with AWS_PORT, API_PORT or
+    WEB_PORT."""
 
 
 def ensure_free(port: int, what: str) -> None:
@@ -183,13 +190,17 @@ def start(
     *,
     aws_port: int = 5000,
     api_port: int = 3000,
+    web_port: int | None = 8080,
     region: str = "us-east-1",
     state_dir: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> Stack:
-    """Start moto, provision the template, create the demo users, serve the API and run the triggers."""
+    """Start moto, provision the template, create the demo users, serve the API, run the triggers and
+    serve the web client (unless ``web_port`` is None)."""
     ensure_free(aws_port, "embedded AWS (AWS_PORT)")
     ensure_free(api_port, "local API (API_PORT)")
+    if web_port is not None:
+        ensure_free(web_port, "web client (WEB_PORT)")
     use_embedded_aws_environment(region)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto call drowns the app's logs
     # Before any state machine exists: moto then really runs executions, calling back on MOTO_PORT.
@@ -250,10 +261,28 @@ def start(
         stack._threads.append(_thread(f"rule-{delivery.rule}", rule_poller.run))
     if provisioned.topic_inboxes:
         stack._threads.append(_thread("sns-printer", NotificationPrinter(provisioned, stop, log).run))
+    if web_port is not None:
+        _serve_web_client(stack, web_port)
     if state_dir is not None:
         stack.write_state(state_dir)
     _announce(stack, settings.stage, log)
     return stack
+
+
+def _serve_web_client(stack: Stack, port: int) -> None:
+    """web/ on its own origin, as CloudFront serves it; moto answers the browser's CORS preflight for
+    Cognito itself (flask-cors), so the client calls the embedded AWS directly."""
+    config = web_config(
+        api_url=stack.api_url,
+        region=stack.region,
+        user_pool_id=stack.user_pool_id,
+        user_pool_client_id=stack.user_pool_client_id,
+        cognito_endpoint=stack.aws_url + "/",
+        demo_users=stack.description()["users"],
+    )
+    stack._web = make_server("127.0.0.1", port, WebClient(config), threaded=True)
+    stack.web_url = f"http://127.0.0.1:{stack._web.server_port}"
+    stack._threads.append(_thread("web-client", stack._web.serve_forever))
 
 
 def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
@@ -273,6 +302,7 @@ def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
             for logical_id, url in provisioned.topic_inboxes.items()
         ),
         f"Cognito user pool {stack.user_pool_id}, app client {stack.user_pool_client_id}",
+        *([f"Web client                  {stack.web_url}"] if stack.web_url else []),
         *(f"  user {u.email} / {u.password} {list(u.groups) or ''}" for u in stack.users),
         f"Not emulated (local/provision.py SKIPPED): {len(provisioned.skipped)} resources of types "
         + ", ".join(sorted(set(provisioned.skipped.values()))),

@@ -96,7 +96,10 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     state = tmp_path_factory.mktemp("local-stack")
     log = (state / "stack.log").open("w")
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "local", "--aws-port", "0", "--api-port", "0", "--state-dir", str(state)],
+        [
+            *(sys.executable, "-m", "local", "--state-dir", str(state)),
+            *("--aws-port", "0", "--api-port", "0", "--web-port", "0"),
+        ],
         cwd=ROOT,
         env=_free_of_test_settings(),
         stdout=log,

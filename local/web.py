@@ -1,0 +1,90 @@
+"""The web client's side of the local stack: its runtime config (config.json) and a small static server
+for web/ that answers with the same security headers CloudFront adds when deployed."""
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from local.functions import ROOT
+
+WEB_ROOT = ROOT / "web"
+
+
+def web_config(
+    *,
+    api_url: str,
+    region: str,
+    user_pool_id: str,
+    user_pool_client_id: str,
+    cognito_endpoint: str | None = None,
+    demo_users: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """config.json: where the client finds the API and Cognito. Deployed, it is built from the stack's
+    outputs (pipeline/publish_web.py); locally, from the running stack, with its demo users."""
+    config: dict[str, Any] = {
+        "api_url": api_url,
+        "region": region,
+        "cognito_endpoint": cognito_endpoint or f"https://cognito-idp.{region}.amazonaws.com/",
+        "user_pool_id": user_pool_id,
+        "user_pool_client_id": user_pool_client_id,
+    }
+    if demo_users:
+        config["demo_users"] = demo_users
+    return config
+
+
+def content_security_policy(connect_sources: Iterable[str]) -> str:
+    """The client's CSP: its own files only, and fetch to itself, the API and Cognito. template.yaml's
+    WebResponseHeadersPolicy says the same (tests/unit/test_web.py keeps them equal)."""
+    return "; ".join(
+        (
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src " + " ".join(["'self'", *connect_sources]),
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+class WebClient:
+    """WSGI app: web/'s files, config.json from memory, and the deployed security headers (minus HSTS,
+    which a plain-HTTP origin cannot set)."""
+
+    def __init__(self, config: dict[str, Any], root: Path = WEB_ROOT) -> None:
+        self.config, self.root = config, root
+        self.headers = {
+            "Content-Security-Policy": content_security_policy(
+                [config["api_url"], config["cognito_endpoint"].rstrip("/")]
+            ),
+            "X-Frame-Options": "DENY",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "strict-origin-when-cross-origin",
+            "Cache-Control": "no-cache",
+        }
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        answer: Iterable[bytes] = self.handle(Request(environ))(environ, start_response)
+        return answer
+
+    def handle(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            response = Response("Method not allowed\n", status=405, headers={"Allow": "GET, HEAD"})
+        elif request.path == "/config.json":
+            response = Response(json.dumps(self.config, indent=2), content_type="application/json")
+        else:
+            path = request.path.lstrip("/") or "index.html"
+            try:
+                response = send_from_directory(self.root, path, request.environ)
+            except NotFound:
+                response = Response("Not found\n", status=404, content_type="text/plain")
+        response.headers.update(self.headers)
+        return response

@@ -1,0 +1,112 @@
+// The bookmarks API over fetch: the ID token in Authorization, JSON both ways, and every error turned
+// into an ApiError with a sentence the reader can act on.
+
+/** A failed API call: the HTTP status (0 when unreachable), a message, and the fields a 400 names. */
+export class ApiError extends Error {
+  constructor(status, message, fields = []) {
+    super(message);
+    this.status = status;
+    this.fields = fields;
+  }
+}
+
+function messageFor(status, body) {
+  switch (status) {
+    case 400:
+      return body.message ?? "Some fields need a fix.";
+    case 401:
+      return "Your session has ended: sign in again.";
+    case 403:
+      return "You are not allowed to do that.";
+    case 404:
+      return "Not found: it may have been deleted.";
+    case 409:
+      return body.message ?? "That conflicts with the bookmark's current state; reload and try again.";
+    case 413:
+      return body.message ?? "That is too large to save.";
+    case 429:
+      return "Too many requests: slow down and try again in a moment.";
+    default:
+      return "The service could not answer; try again.";
+  }
+}
+
+export class Api {
+  /** @param {string} baseUrl @param {import("./auth.js").Auth} auth */
+  constructor(baseUrl, auth) {
+    this.baseUrl = baseUrl.replace(/\/$/, "");
+    this.auth = auth;
+  }
+
+  listBookmarks(cursor, limit) {
+    return this.request("GET", `/bookmarks${query({ cursor, limit })}`);
+  }
+  getBookmark(id) {
+    return this.request("GET", `/bookmarks/${encodeURIComponent(id)}`);
+  }
+  createBookmark(fields, idempotencyKey) {
+    return this.request("POST", "/bookmarks", fields, { "Idempotency-Key": idempotencyKey });
+  }
+  updateBookmark(id, patch) {
+    return this.request("PUT", `/bookmarks/${encodeURIComponent(id)}`, patch);
+  }
+  deleteBookmark(id) {
+    return this.request("DELETE", `/bookmarks/${encodeURIComponent(id)}`);
+  }
+  listTeam(cursor, limit) {
+    return this.request("GET", `/team/bookmarks${query({ cursor, limit })}`);
+  }
+  listReviews() {
+    return this.request("GET", "/reviews");
+  }
+  decide(id, decision, reason) {
+    return this.request("POST", `/reviews/${encodeURIComponent(id)}`, reason ? { decision, reason } : { decision });
+  }
+
+  /** One call; a 401 gets one retry with refreshed tokens (an expired token is not a signed-out user). */
+  async request(method, path, body, headers = {}) {
+    let response = await this.send(method, path, body, headers);
+    if (response.status === 401 && this.auth.signedIn) {
+      await this.auth.refresh().catch(() => {});
+      if (this.auth.signedIn) response = await this.send(method, path, body, headers);
+    }
+    const text = await response.text();
+    let parsed = {};
+    try {
+      parsed = text ? JSON.parse(text) : {};
+    } catch {
+      // A proxy's HTML error page: the status says enough.
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.auth.forget();
+      throw new ApiError(response.status, messageFor(response.status, parsed), parsed.errors ?? []);
+    }
+    return parsed;
+  }
+
+  async send(method, path, body, headers) {
+    const token = await this.auth.idToken().catch(() => null);
+    try {
+      return await fetch(this.baseUrl + path, {
+        method,
+        headers: {
+          ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+          ...(token ? { Authorization: token } : {}),
+          ...headers,
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+      });
+    } catch {
+      throw new ApiError(0, "Could not reach the API: check your connection and try again.");
+    }
+  }
+}
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null) search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

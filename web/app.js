@@ -1,0 +1,137 @@
+// The shell of the single-page client: loads config.json, routes between screens by the URL's hash,
+// sends signed-out users to sign in, and shows status and errors in two live regions.
+
+import { Api, ApiError } from "./api.js";
+import { Auth } from "./auth.js";
+import { el, replace } from "./dom.js";
+import { bookmarksScreen } from "./screens/bookmarks.js";
+import { reviewsScreen } from "./screens/reviews.js";
+import { signInScreen } from "./screens/sign-in.js";
+import { teamScreen } from "./screens/team.js";
+
+const SCREENS = {
+  "/bookmarks": { title: "My bookmarks", render: bookmarksScreen },
+  "/team": { title: "Team list", render: teamScreen },
+  "/reviews": { title: "Review queue", render: reviewsScreen, moderatorsOnly: true },
+};
+const SIGN_IN = "/sign-in";
+
+const main = document.getElementById("main");
+const statusRegion = document.getElementById("status");
+const alertRegion = document.getElementById("alert");
+let leaveScreen = () => {};
+
+/** What every screen gets: the API, the session, and ways to speak to the reader. */
+function context(auth, api, config) {
+  return {
+    api,
+    auth,
+    config,
+    say(text) {
+      alertRegion.hidden = true;
+      statusRegion.textContent = text;
+      statusRegion.hidden = !text;
+    },
+    fail(error) {
+      if (error instanceof ApiError && error.status === 401) {
+        sessionEnded(auth);
+        return;
+      }
+      statusRegion.hidden = true;
+      alertRegion.textContent = error.message;
+      alertRegion.hidden = false;
+    },
+    clear() {
+      statusRegion.hidden = true;
+      alertRegion.hidden = true;
+    },
+    go(path) {
+      location.hash = `#${path}`;
+    },
+  };
+}
+
+function sessionEnded(auth) {
+  auth.forget();
+  sessionStorage.setItem("bookmarks.notice", "Your session has ended: sign in again.");
+  location.hash = `#${SIGN_IN}`;
+}
+
+function renderChrome(auth, path) {
+  const nav = document.getElementById("nav");
+  const account = document.getElementById("account");
+  const user = auth.user;
+  nav.hidden = account.hidden = !user;
+  if (!user) return;
+  replace(
+    nav,
+    Object.entries(SCREENS)
+      .filter(([, screen]) => !screen.moderatorsOnly || user.moderator)
+      .map(([to, screen]) =>
+        el("a", { href: `#${to}`, "aria-current": to === path ? "page" : null }, screen.title),
+      ),
+  );
+  replace(
+    account,
+    el("span", { class: "who" }, user.email),
+    el("button", {
+      type: "button",
+      onclick: async () => {
+        await auth.signOut();
+        sessionStorage.setItem("bookmarks.notice", "You are signed out.");
+        location.hash = `#${SIGN_IN}`;
+      },
+    }, "Sign out"),
+  );
+}
+
+function route(auth, api, config) {
+  leaveScreen();
+  leaveScreen = () => {};
+  const ctx = context(auth, api, config);
+  const requested = location.hash.replace(/^#/, "") || "/bookmarks";
+  const path = !auth.signedIn ? SIGN_IN : requested in SCREENS ? requested : "/bookmarks";
+  if (requested !== path && path === SIGN_IN && requested !== SIGN_IN) {
+    sessionStorage.setItem("bookmarks.after", requested);
+    sessionStorage.setItem("bookmarks.notice", sessionStorage.getItem("bookmarks.notice") ?? "Sign in to continue.");
+  }
+  if (`#${path}` !== location.hash) history.replaceState(null, "", `#${path}`);
+  const screen = SCREENS[path];
+  if (screen?.moderatorsOnly && !auth.user.moderator) {
+    ctx.go("/bookmarks");
+    return;
+  }
+  ctx.clear();
+  const notice = sessionStorage.getItem("bookmarks.notice");
+  sessionStorage.removeItem("bookmarks.notice");
+  if (notice) ctx.say(notice);
+  renderChrome(auth, path);
+  document.title = `${screen?.title ?? "Sign in"} · Bookmarks`;
+  main.replaceChildren();
+  const onSignedIn = () => {
+    const after = sessionStorage.getItem("bookmarks.after");
+    sessionStorage.removeItem("bookmarks.after");
+    ctx.go(after && after in SCREENS ? after : "/bookmarks");
+  };
+  leaveScreen = (screen ? screen.render(main, ctx) : signInScreen(main, ctx, onSignedIn)) ?? (() => {});
+  main.querySelector("h1")?.focus();
+}
+
+async function start() {
+  let config;
+  try {
+    const response = await fetch("config.json", { cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    config = await response.json();
+  } catch {
+    replace(main, el("p", { class: "message message-error", role: "alert" },
+      "config.json is missing: run `make local`, or `make web-publish` for a deployed stack."));
+    return;
+  }
+  const auth = new Auth(config);
+  const api = new Api(config.api_url, auth);
+  window.addEventListener("hashchange", () => route(auth, api, config));
+  route(auth, api, config);
+}
+
+start();

@@ -1,0 +1,148 @@
+// Sign-in with the Cognito user pool API (USER_PASSWORD_AUTH), token refresh and sign-out.
+// Tokens live in sessionStorage: they survive a reload but not the tab, and no other tab reads them.
+
+const STORAGE_KEY = "bookmarks.session";
+// Refresh a little before the ID token expires, so a request never leaves with a token about to lapse.
+const REFRESH_MARGIN_MS = 60_000;
+
+/** A failed Cognito call, with a sentence for the reader. */
+export class AuthError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+const MESSAGES = {
+  NotAuthorizedException: "Wrong email or password.",
+  UserNotFoundException: "Wrong email or password.",
+  UserNotConfirmedException: "This account is not confirmed yet: check your email.",
+  PasswordResetRequiredException: "This account needs a new password: ask an administrator to reset it.",
+  TooManyRequestsException: "Too many sign-in attempts: wait a moment and try again.",
+  LimitExceededException: "Too many sign-in attempts: wait a moment and try again.",
+};
+
+export class Auth {
+  /** @param {{cognito_endpoint: string, user_pool_client_id: string}} config */
+  constructor(config) {
+    this.endpoint = config.cognito_endpoint;
+    this.clientId = config.user_pool_client_id;
+    this.session = readSession();
+  }
+
+  get signedIn() {
+    return this.session !== null;
+  }
+
+  /** What the ID token says about the user: email and whether they are a moderator. */
+  get user() {
+    if (!this.session) return null;
+    const claims = decodeClaims(this.session.idToken);
+    const groups = claims["cognito:groups"] ?? [];
+    return {
+      email: claims.email ?? claims["cognito:username"] ?? "",
+      moderator: (Array.isArray(groups) ? groups : [groups]).includes("moderators"),
+    };
+  }
+
+  async signIn(email, password) {
+    const answer = await this.call("InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: this.clientId,
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    });
+    if (!answer.AuthenticationResult) {
+      // MFA or a forced password change: the API and the CLI can do those; this small client does not.
+      throw new AuthError(`Cognito asks for ${answer.ChallengeName}, which this client does not handle.`);
+    }
+    this.store(answer.AuthenticationResult);
+  }
+
+  /** An ID token valid for at least a minute, refreshed if needed; null when signed out. */
+  async idToken() {
+    if (!this.session) return null;
+    if (Date.now() > this.session.expiresAt - REFRESH_MARGIN_MS) await this.refresh();
+    return this.session?.idToken ?? null;
+  }
+
+  /** New ID and access tokens from the refresh token; signs out if Cognito refuses it. */
+  async refresh() {
+    const refreshToken = this.session?.refreshToken;
+    if (!refreshToken) return;
+    try {
+      const answer = await this.call("InitiateAuth", {
+        AuthFlow: "REFRESH_TOKEN_AUTH",
+        ClientId: this.clientId,
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+      });
+      this.store({ ...answer.AuthenticationResult, RefreshToken: refreshToken });
+    } catch (error) {
+      this.forget();
+      throw error;
+    }
+  }
+
+  /** Revoke the refresh token (best effort) and forget every token. */
+  async signOut() {
+    const refreshToken = this.session?.refreshToken;
+    this.forget();
+    if (refreshToken) {
+      await this.call("RevokeToken", { ClientId: this.clientId, Token: refreshToken }).catch(() => {});
+    }
+  }
+
+  forget() {
+    this.session = null;
+    sessionStorage.removeItem(STORAGE_KEY);
+  }
+
+  store(result) {
+    this.session = {
+      idToken: result.IdToken,
+      accessToken: result.AccessToken,
+      refreshToken: result.RefreshToken,
+      expiresAt: Date.now() + result.ExpiresIn * 1000,
+    };
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.session));
+  }
+
+  async call(action, body) {
+    let response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/x-amz-json-1.1",
+          "X-Amz-Target": `AWSCognitoIdentityProviderService.${action}`,
+        },
+        body: JSON.stringify(body),
+      });
+    } catch {
+      throw new AuthError("Could not reach the sign-in service: check your connection and try again.");
+    }
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const code = String(answer.__type ?? "").split("#").pop();
+      throw new AuthError(MESSAGES[code] ?? answer.message ?? "Sign-in failed; try again.", code);
+    }
+    return answer;
+  }
+}
+
+function readSession() {
+  try {
+    const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+    return session?.idToken && session?.refreshToken ? session : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The claims of a JWT, for display and routing only: the API verifies the token, the client need not. */
+function decodeClaims(token) {
+  const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, "=")), (c) =>
+    c.charCodeAt(0),
+  );
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
