@@ -14,7 +14,7 @@ from bookmarks import bus
 from bookmarks.events import BookmarkShared
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 
 

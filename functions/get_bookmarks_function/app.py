@@ -10,7 +10,7 @@ from bookmarks import library
 from bookmarks.api import current_user, json_response, new_resolver
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 app = new_resolver()
 
 

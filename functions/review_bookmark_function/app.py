@@ -12,7 +12,7 @@ from bookmarks.api import json_response, new_resolver, require_moderator
 from bookmarks.models import ReviewDecision, parse_request
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 app = new_resolver()
 
