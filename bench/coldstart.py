@@ -3,9 +3,11 @@ the environment Lambda sets. The AWS calls of the first invocation are answered 
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,11 @@ BASELINES = {
 }
 LAYERS = [str(ROOT / "layers" / "shared" / "python")]
 # The event each function is measured with: its most common work. Others take their first sample.
-EVENT_OF = {"GetBookmarksFunction": "get.json", "StoreBookmarkFunction": "create_shared.json"}
+EVENT_OF = {
+    "GetBookmarksFunction": "get.json",
+    "StoreBookmarkFunction": "create_shared.json",
+    "ReviewBookmarkFunction": "list.json",
+}
 FLOOR_EVENT = ROOT / "events" / "get_bookmarks_function" / "get.json"
 
 
@@ -80,16 +86,34 @@ def candidates(endpoint_url: str) -> dict[str, tuple[Path, Path, dict[str, str]]
     return found
 
 
-def cold_starts(python: str, endpoint_url: str, runs: int) -> dict[str, list[float]]:
-    """Seconds each cold start took, ``runs`` times, interleaved so that drift hits all alike."""
-    timings: dict[str, list[float]] = {}
+@dataclass
+class Samples:
+    """Seconds per cold start: wall time, and the CPU time the process used (user + system), which a
+    shared, busy machine inflates far less than wall time."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+
+def cold_starts(python: str, endpoint_url: str, runs: int) -> dict[str, Samples]:
+    """Each candidate's cold starts, ``runs`` times, interleaved so that drift hits all alike."""
+    timings: dict[str, Samples] = {}
     for _ in range(runs):
         for name, (handler, event, env) in candidates(endpoint_url).items():
-            started = time.perf_counter()
             command = [python, str(PROBE), str(handler), str(event), *LAYERS]
-            subprocess.run(command, env=env, check=True)  # noqa: S603 - our own probe, our own paths
-            timings.setdefault(name, []).append(time.perf_counter() - started)
+            cpu_before = _children_cpu()
+            started = time.perf_counter()
+            # Log lines go nowhere: the terminal would be timed too.
+            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - our own probe
+            samples = timings.setdefault(name, Samples())
+            samples.wall.append(time.perf_counter() - started)
+            samples.cpu.append(_children_cpu() - cpu_before)
     return timings
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def import_profile(python: str, logical_id: str, endpoint_url: str) -> list[tuple[float, str]]:

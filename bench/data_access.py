@@ -12,12 +12,14 @@ import boto3
 from moto import mock_aws
 
 from bench.reads import ItemsRead, count_reads
-from bookmarks import table
+from bookmarks import contest, table
 from bookmarks.aws import dynamodb
+from bookmarks.events import BookmarkShared
 from bookmarks.ids import new_bookmark_id
 from bookmarks.library import now_iso
 from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.settings import settings
+from local.functions import ROOT
 from local.provision import create_table
 from local.template import resource
 from tests.api_client import ApiClient
@@ -25,6 +27,7 @@ from tests.api_client import ApiClient
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
 MEASURED_USERS_BOOKMARKS = 50
 USERS = 1000
+WORKFLOW = ROOT / "statemachine" / "publish_bookmark.asl.json"
 
 
 @contextmanager
@@ -76,11 +79,49 @@ def lab_style_list(table_name: str, owner: str) -> None:
         pass
 
 
+def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None:
+    """The publishing workflow's duplicate check, its Query read from the state machine's definition (the
+    first page, as its FindDuplicates step asks for it); ``loaded`` is the item the workflow loaded."""
+    step = json.loads(WORKFLOW.read_text())["States"]["FindDuplicates"]
+    request = json.loads(json.dumps(step["Parameters"]).replace("${BookmarksTableName}", table_name))
+
+    def value_at(path: str) -> str:
+        if path == "$.owner":
+            return owner
+        attribute = path.removeprefix("$.loaded.Item.").removesuffix(".S")
+        return str(loaded[attribute]["S"])
+
+    request["ExpressionAttributeValues"] = {
+        name: {"S": value_at(value["S.$"])} if "S.$" in value else value
+        for name, value in request["ExpressionAttributeValues"].items()
+    }
+    dynamodb().query(**request)
+
+
+def contest_entry(owner: str, bookmark_id: str) -> None:
+    """What the contest function does with a BookmarkShared event."""
+    shared = BookmarkShared(
+        bookmark_id=bookmark_id,
+        owner=owner,
+        contest_status=ContestStatus.ENTERING,
+        previous_status=ContestStatus.NONE,
+        occurred_at="2026-01-01T00:00:00Z",
+        change_id="bench",
+    )
+    if not contest.record_entry(shared):
+        raise AssertionError("the shared bookmark was not entering the contest")
+
+
 def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]:
     """The requests measured: each name to a call that makes it once."""
     listed = client.request("GET", "/bookmarks").body
     some_id = listed["items"][0]["id"]
     made: dict[str, str] = {}
+    shared = client.request(
+        "POST", "/bookmarks", {"url": "https://shared.example/", "shared": True, "name": "S"}
+    )
+    # What the workflow's first step loads: the stored form of the shared bookmark.
+    loaded = table.stored_form(MEASURED_USER, Bookmark.model_validate(shared.body))
 
     def create() -> None:
         made["id"] = client.request("POST", "/bookmarks", {"url": "https://a.example", "name": "A"}).body[
@@ -96,6 +137,8 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
         "create": create,
         "update": lambda: client.request("PUT", f"/bookmarks/{made['id']}", {"name": "B"}),
         "delete": lambda: client.request("DELETE", f"/bookmarks/{made['id']}"),
+        "duplicate check (workflow)": lambda: duplicate_check(table_name, MEASURED_USER, loaded),
+        "contest entry": lambda: contest_entry(MEASURED_USER, shared.body["id"]),
         "lab: Scan-based list": lambda: lab_style_list(table_name, MEASURED_USER),
     }
 

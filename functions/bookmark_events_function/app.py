@@ -13,7 +13,7 @@ from bookmarks import bus
 from bookmarks.observability import annotate, count, count_published
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 
 

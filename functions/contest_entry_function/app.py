@@ -13,7 +13,7 @@ from bookmarks import contest, events
 from bookmarks.observability import annotate, count
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 
 

@@ -11,7 +11,7 @@ from bookmarks.api import current_user, json_response, new_resolver
 from bookmarks.observability import resolve
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 app = new_resolver()
 
 

@@ -12,7 +12,7 @@ from bookmarks.models import ReviewDecision, parse_request
 from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 app = new_resolver()
 

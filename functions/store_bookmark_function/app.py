@@ -11,7 +11,7 @@ from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
 from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 app = new_resolver()
 

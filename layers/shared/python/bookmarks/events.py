@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from bookmarks import table
 from bookmarks.errors import UnreadableChange
-from bookmarks.models import ContestStatus
+from bookmarks.models import ContestStatus, Model
 
 SOURCE = "bookmarks"
 OUTCOMES = (ContestStatus.DUPLICATE, ContestStatus.INVALID, ContestStatus.APPROVED, ContestStatus.REJECTED)
 
 
-class BookmarkEvent(BaseModel):
+class BookmarkEvent(Model):
     """The detail every domain event carries."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -120,7 +120,7 @@ def parse(detail_type: str, detail: Mapping[str, Any], expected: type[EventT]) -
         raise UnreadableChange(_problems(error)) from None
 
 
-class _StreamImage(BaseModel):
+class _StreamImage(Model):
     Keys: dict[str, Any]
     NewImage: dict[str, Any] | None = None
     OldImage: dict[str, Any] | None = None
@@ -128,7 +128,7 @@ class _StreamImage(BaseModel):
     ApproximateCreationDateTime: float
 
 
-class _StreamRecord(BaseModel):
+class _StreamRecord(Model):
     """The parts of a Lambda DynamoDB stream record that events are made of."""
 
     event_id: str = Field(alias="eventID")

@@ -61,7 +61,15 @@ class ContestStatus(StrEnum):
     REJECTED = "rejected"
 
 
-class _Request(BaseModel):
+class Model(BaseModel):
+    """The base of every model of the app. Pydantic builds a model's validator and serializer on its first
+    use rather than at import: a function pays only for the models it uses (part of the cold-start budget,
+    see bench/results.md)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class _Request(Model):
     """Requests reject fields they do not know: an `owner` in the body is an error, never an identity."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -101,7 +109,7 @@ class BookmarkPatch(_Request):
         return self
 
 
-class Bookmark(BaseModel):
+class Bookmark(Model):
     """A bookmark as its owner sees it."""
 
     id: str
@@ -114,7 +122,7 @@ class Bookmark(BaseModel):
     updated_at: str
 
 
-class BookmarkPage(BaseModel):
+class BookmarkPage(Model):
     """One page of a listing, newest first; pass ``next_cursor`` back to read the next."""
 
     items: list[Bookmark]
@@ -128,25 +136,25 @@ class ReviewDecision(_Request):
     reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=r"\S")] | None = None
 
 
-class ReviewItem(BaseModel):
+class ReviewItem(Model):
     """A shared bookmark waiting for a moderator, as submitted."""
 
     bookmark: Bookmark
     submitted_at: str
 
 
-class ReviewList(BaseModel):
+class ReviewList(Model):
     """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
 
     items: list[ReviewItem]
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(Model):
     field: str
     problem: str
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     """Every error answer: a sentence, and for malformed input which fields are wrong."""
 
     message: str
