@@ -23,7 +23,7 @@ AWS_PORT ?= 5000
 API_PORT ?= 3000
 WEB_PORT ?= 8080
 
-.PHONY: help install lint format test build local invoke bench deploy web-publish e2e audit samples clean
+.PHONY: help install lint format test build local invoke bench deploy web-publish e2e audit samples openapi clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,6 +65,9 @@ test: lint ## Lint, then run every test (the command CI runs)
 samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json
 	PYTHONPATH=layers/shared/python:. $(BIN)/python -m tests.events.samples > /dev/null
 
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
+	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi
+
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
@@ -105,4 +108,4 @@ audit: ## pip-audit the pinned runtime packages (needs the vulnerability service
 	.venv-audit/bin/pip-audit --no-deps --disable-pip --requirement layers/dependencies/requirements.txt
 
 clean: ## Remove build output, the virtualenvs and the local stack's state
-	rm -rf .aws-sam $(VENV) $(SCAN_VENV) $(BENCH_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache .local
+	rm -rf .aws-sam $(VENV) $(SCAN_VENV) $(BENCH_VENV) .venv-audit .mypy_cache .pytest_cache .ruff_cache .hypothesis .local

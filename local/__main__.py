@@ -21,6 +21,13 @@ def main() -> None:
     parser.add_argument("--web-port", type=int, default=8080, help="web client port (0: any free port)")
     parser.add_argument("--region", default=os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
     parser.add_argument("--state-dir", type=Path, default=Path(".local"), help="where stack.json is written")
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a template parameter's value instead of its Default (repeatable), as sam deploy takes them",
+    )
     arguments = parser.parse_args()
 
     stopping = threading.Event()
@@ -37,6 +44,7 @@ def main() -> None:
             web_port=arguments.web_port,
             region=arguments.region,
             state_dir=arguments.state_dir,
+            parameters=dict(parameter.split("=", 1) for parameter in arguments.parameter),
             log=lambda line: print(line, flush=True),
         )
     except PortInUse as error:

@@ -193,6 +193,7 @@ def start(
     web_port: int | None = 8080,
     region: str = "us-east-1",
     state_dir: Path | None = None,
+    parameters: dict[str, str] | None = None,
     log: Callable[[str], None] = print,
 ) -> Stack:
     """Start moto, provision the template, create the demo users, serve the API, run the triggers and
@@ -213,7 +214,9 @@ def start(
     aws = Aws(aws_url, region)
 
     translation = translated(region)
-    resolver = Resolver(translation, region=region, stack_name=STACK_NAME)
+    resolver = Resolver(
+        translation, region=region, stack_name=STACK_NAME, parameter_overrides=dict(parameters or {})
+    )
     provisioned = provision(translation, aws, resolver)
     settings = api_settings(template(), resolver)
     pools = [

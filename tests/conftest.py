@@ -33,8 +33,9 @@ from local.provision import create_table
 from local.template import resource
 from tests.api_client import ApiClient
 
-# The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests.
-pytest_plugins = ["tests.moto_server"]
+# The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests;
+# the whole local stack (local_stack), for the suites that call it over HTTP, in tests/local_stack.py.
+pytest_plugins = ["tests.moto_server", "tests.local_stack"]
 
 
 @pytest.fixture

@@ -1,123 +1,17 @@
-"""The e2e target: a local stack this session starts (`python -m local` on free ports), or, when
+"""The e2e target: the local stack this session starts (tests/local_stack.py), or, when
 AWS_SAM_STACK_NAME is set, that deployed stack too. Users come from the target's Cognito admin API."""
 
-import json
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
 
-from local.functions import ROOT
 from tests.caller_environment import CALLER_AWS_ENVIRONMENT
 from tests.e2e.http import Api, eventually
-
-PASSWORD = "E2e-passw0rd-" + uuid.uuid4().hex[:8]
-
-
-@dataclass
-class Target:
-    """Where the suite runs: the API's URL and the user pool that signs its callers in."""
-
-    name: str
-    api_url: str
-    user_pool_id: str
-    client_id: str
-    session: boto3.Session
-    endpoint_url: str | None = None
-    created_users: list[str] = field(default_factory=list)
-
-    @property
-    def local(self) -> bool:
-        return self.name == "local"
-
-    def cognito(self) -> Any:
-        return self.session.client("cognito-idp", endpoint_url=self.endpoint_url)
-
-    def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url)  # type: ignore[call-overload]
-
-    def new_user(self, groups: tuple[str, ...] = ()) -> str:
-        """A confirmed user with PASSWORD, removed again when the session ends."""
-        email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
-        cognito = self.cognito()
-        cognito.admin_create_user(
-            UserPoolId=self.user_pool_id,
-            Username=email,
-            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
-            MessageAction="SUPPRESS",
-        )
-        self.created_users.append(email)
-        cognito.admin_set_user_password(
-            UserPoolId=self.user_pool_id, Username=email, Password=PASSWORD, Permanent=True
-        )
-        for group in groups:
-            cognito.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username=email, GroupName=group)
-        return email
-
-    def id_token(self, email: str, password: str = PASSWORD) -> str:
-        answer = self.cognito().initiate_auth(
-            ClientId=self.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )
-        return str(answer["AuthenticationResult"]["IdToken"])
-
-    def api(self, token: str | None) -> Api:
-        return Api(self.api_url, token)
-
-    def signed_in(self, groups: tuple[str, ...] = ()) -> Api:
-        return self.api(self.id_token(self.new_user(groups)))
-
-    def remove_users(self) -> None:
-        for email in self.created_users:
-            self.cognito().admin_delete_user(UserPoolId=self.user_pool_id, Username=email)
-
-
-def _free_of_test_settings() -> dict[str, str]:
-    """The environment minus what tests/conftest.py sets for in-process handlers (the stack sets its own)."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("BOOKMARKS_", "ALLOWED_", "POWERTOOLS_", "AWS_"))
-    }
-
-
-@pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """`python -m local` on free ports in a child process, until the session ends; yields its stack.json."""
-    state = tmp_path_factory.mktemp("local-stack")
-    log = (state / "stack.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [
-            *(sys.executable, "-m", "local", "--state-dir", str(state)),
-            *("--aws-port", "0", "--api-port", "0", "--web-port", "0"),
-        ],
-        cwd=ROOT,
-        env=_free_of_test_settings(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        ready = eventually(lambda: (state / "stack.json").exists() or process.poll() is not None, timeout=90)
-        if not ready or process.poll() is not None:
-            pytest.fail(f"the local stack did not start:\n{(state / 'stack.log').read_text()}")
-        yield {**json.loads((state / "stack.json").read_text()), "state_dir": state}
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+from tests.local_stack import Target, local_target
 
 
 def _caller_session() -> boto3.Session:
@@ -144,18 +38,7 @@ def _deployed_outputs(session: boto3.Session, stack_name: str) -> dict[str, str]
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """Each e2e test runs on the local stack, and on the deployed one when AWS_SAM_STACK_NAME names it."""
     if request.param == "local":
-        stack = request.getfixturevalue("local_stack")
-        session = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name=stack["region"]
-        )
-        found = Target(
-            "local",
-            stack["api_url"],
-            stack["user_pool_id"],
-            stack["user_pool_client_id"],
-            session,
-            stack["aws_endpoint_url"],
-        )
+        found = local_target(request.getfixturevalue("local_stack"))
     else:
         stack_name = os.environ.get("AWS_SAM_STACK_NAME")
         if not stack_name:

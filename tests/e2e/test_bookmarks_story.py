@@ -12,8 +12,8 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.e2e.conftest import Target
 from tests.e2e.http import Api
+from tests.local_stack import Target
 
 
 def _decode(part: str) -> dict[str, Any]:

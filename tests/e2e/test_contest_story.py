@@ -11,8 +11,9 @@ import pytest
 
 from local.functions import Route, api_routes
 from local.template import resource, template
-from tests.e2e.conftest import Target, wait_for
+from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
+from tests.local_stack import Target
 
 
 def _has_workflow() -> bool:

@@ -140,3 +140,37 @@ def test_wildcard_origin_is_refused_outside_dev() -> None:
 
     assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "Stage"}, "dev"]}]}
     assert rule["Assertions"][0]["Assert"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AllowedOrigin"}, "*"]}]}
+
+
+# The actions a TLS-only statement must deny: all of a queue's; publishing, for a topic (its policy
+# can only name SNS's resource actions, and publishing is how data reaches it).
+_TLS_ONLY_ACTIONS = {
+    "AWS::SQS::Queue": ("AWS::SQS::QueuePolicy", "Queues", "sqs:*"),
+    "AWS::SNS::Topic": ("AWS::SNS::TopicPolicy", "Topics", "sns:Publish"),
+}
+
+
+def _denies_plain_http(statement: dict[str, Any], action: str, target: Any) -> bool:
+    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    return (
+        statement["Effect"] == "Deny"
+        and statement["Principal"] == "*"
+        and statement["Action"] == action
+        and statement.get("Condition") == {"Bool": {"aws:SecureTransport": False}}
+        and target in resources
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(_TLS_ONLY_ACTIONS))
+def test_every_queue_and_topic_refuses_connections_without_tls(kind: str) -> None:
+    policy_type, attached_to, action = _TLS_ONLY_ACTIONS[kind]
+    resources = translated()["Resources"]
+    policies = [r["Properties"] for r in resources.values() if r["Type"] == policy_type]
+
+    for logical_id in (name for name, r in resources.items() if r["Type"] == kind):
+        target = {"Fn::GetAtt": [logical_id, "Arn"]} if kind == "AWS::SQS::Queue" else {"Ref": logical_id}
+        assert any(
+            {"Ref": logical_id} in policy[attached_to]
+            and any(_denies_plain_http(s, action, target) for s in policy["PolicyDocument"]["Statement"])
+            for policy in policies
+        ), f"{logical_id} accepts connections without TLS"

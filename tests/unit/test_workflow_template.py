@@ -118,7 +118,7 @@ def test_rule_starts_the_workflow_with_the_event_detail_and_a_dead_letter_queue(
     no_value = {"Ref": "AWS::NoValue"}
     assert queue["SqsManagedSseEnabled"] == {"Fn::If": ["UsesCustomerManagedKey", no_value, True]}
     assert queue["KmsMasterKeyId"] == {"Fn::If": ["UsesCustomerManagedKey", {"Ref": "DataKey"}, no_value]}
-    [statement] = queue_policy["Statement"]
+    [statement] = [s for s in queue_policy["Statement"] if s["Effect"] == "Allow"]
     assert statement["Condition"] == {
         "ArnEquals": {
             "aws:SourceArn": {"Fn::GetAtt": ["PublishBookmarkStateMachineContestEntryRecordedRule", "Arn"]}

@@ -27,7 +27,7 @@ from bookmarks.paging import (
     page_size,
 )
 
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def now_iso() -> str:
@@ -51,7 +51,7 @@ def create(owner: str, new: NewBookmark, idempotency_key: str | None = None) -> 
     )
     claim = None
     if idempotency_key is not None:
-        if not _IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        if not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
             raise InvalidInput(
                 "The Idempotency-Key header must be 1 to 128 letters, digits or . _ : -",
                 [Problem("Idempotency-Key", "must match [A-Za-z0-9._:-]{1,128}")],

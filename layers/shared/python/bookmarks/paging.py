@@ -48,7 +48,8 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
     """The ``limit`` query parameter as a number in 1..maximum; raises InvalidInput otherwise."""
     if raw is None:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    # ASCII only: str.isdigit also accepts "²" (which int() refuses) and other scripts' digits.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise InvalidInput(
             f"limit must be a whole number from 1 to {maximum}.", [Problem("limit", f"must be 1..{maximum}")]
         )

@@ -1,0 +1,36 @@
+"""The fuzz suite's callers: users of the local stack's Cognito (the stack is tests/local_stack.py's)."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.http import Api
+from tests.local_stack import Target, local_target
+
+
+@pytest.fixture(scope="session")
+def fuzz_target(local_stack: dict[str, Any]) -> Iterator[Target]:
+    target = local_target(local_stack)
+    try:
+        yield target
+    finally:
+        target.remove_users()
+
+
+@pytest.fixture(scope="session")
+def moderator(fuzz_target: Target) -> Api:
+    """A moderator reaches every route's own logic, the review routes included."""
+    return fuzz_target.signed_in(("moderators",))
+
+
+@pytest.fixture(scope="session")
+def alice(fuzz_target: Target) -> Api:
+    return fuzz_target.signed_in()
+
+
+@pytest.fixture(scope="session")
+def bobs_bookmark(fuzz_target: Target) -> tuple[Api, dict[str, Any]]:
+    """A private bookmark of another user, Bob, and Bob's own client to check it stays as it was."""
+    bob = fuzz_target.signed_in()
+    return bob, bob.create(name="Bob's private link", description="Only Bob may read this.")
