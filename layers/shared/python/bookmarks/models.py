@@ -4,7 +4,7 @@ The gateway's request models in template.yaml are checked against these by tests
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -85,17 +85,30 @@ class NewBookmark(_Request):
     shared: bool = False
 
 
+def _patch_schema(schema: dict[str, Any]) -> None:
+    """What BookmarkPatch's validators say, in its JSON schema too (the gateway validates with it): at
+    least one field, and only description may be null."""
+    schema["minProperties"] = 1
+    for name in _LEAVE_OUT_BUT_NOT_NULL:
+        field = schema["properties"][name]
+        field.pop("default", None)
+        field.update(next(option for option in field.pop("anyOf") if option.get("type") != "null"))
+
+
+_LEAVE_OUT_BUT_NOT_NULL = ("url", "name", "shared")
+
+
 class BookmarkPatch(_Request):
     """Any of the fields of a bookmark; at least one. A null description clears it."""
 
-    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+    model_config = ConfigDict(json_schema_extra=_patch_schema)
 
     url: WebUrl | None = None
     name: Name | None = None
     description: Description | None = None
     shared: bool | None = None
 
-    @field_validator("url", "name", "shared", mode="before")
+    @field_validator(*_LEAVE_OUT_BUT_NOT_NULL, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
