@@ -91,7 +91,7 @@ deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentia
 	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=default|staging|prod"; exit 1; }
 	$(BIN)/sam deploy --config-env $(ENV) --no-fail-on-empty-changeset \
 		$(if $(CI),--no-confirm-changeset) \
-		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET)) \
+		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET),--resolve-s3) \
 		$(if $(CLOUDFORMATION_EXECUTION_ROLE_ARN),--role-arn $(CLOUDFORMATION_EXECUTION_ROLE_ARN))
 
 web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=bookmarks-dev

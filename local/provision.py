@@ -57,6 +57,7 @@ SKIPPED: dict[str, str] = {
     "AWS::KMS::Alias": "moto encrypts nothing; keys are referenced by id",
     "AWS::S3::": "local/web.py serves web/ itself; no bucket is needed",
     "AWS::CloudFront::": "local/web.py serves web/ with the distribution's security headers",
+    "AWS::CloudFormation::WaitConditionHandle": "orders a real deploy only; nothing waits locally",
 }
 
 

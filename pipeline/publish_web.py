@@ -68,6 +68,10 @@ def main() -> None:
     arguments = parser.parse_args()
     session = boto3.Session()
     outputs, parameters = describe(session.client("cloudformation"), arguments.stack_name)
+    if "WebBucketName" not in outputs:
+        raise SystemExit(
+            f"{arguments.stack_name} hosts no web client: deploy it with EnableWebHosting=true first."
+        )
     keys = publish(session.client("s3"), session.client("cloudfront"), outputs, session.region_name)
     web_url = outputs["WebUrl"]
     print(f"Uploaded {len(keys)} files to s3://{outputs['WebBucketName']}; the web client is at {web_url}")
