@@ -38,8 +38,9 @@ MAX_PENDING_REVIEWS = 100
 # \w and \d (\x1c-\x1f and \x85 are whitespace to Python only, \ufeff to ECMA-262 only). Every class stays
 # in the Basic Multilingual Plane, so ECMA-262's UTF-16 code units and Python's code points agree.
 # Never in any text: C0 and C1 controls (NUL, ANSI escapes, \x85...) and DEL, line and paragraph separators,
-# bidirectional embeddings, overrides and isolates (they reorder what a reader sees), the byte-order mark.
-_HIDDEN_FORMAT = r"\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffb"
+# bidirectional embeddings, overrides and isolates (they reorder what a reader sees), the byte-order mark,
+# and U+FFFD, which a gateway puts where a body's bytes were not UTF-8 (text it did not get intact).
+_HIDDEN_FORMAT = r"\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffd"
 _NEVER = rf"\x00-\x1f\x7f-\x9f{_HIDDEN_FORMAT}"
 # Allowed inside text but not visible on their own: spaces, zero-width characters, joiners and marks,
 # fillers (Hangul, Braille blank) that show as nothing. A name needs at least one character besides these.
