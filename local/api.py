@@ -285,8 +285,8 @@ class LocalApi:
             source_ip=request.remote_addr or "127.0.0.1",
         )
         try:
-            status, headers, raw = proxy_response(self.invoke(route.function, event))
+            status, headers, answer = proxy_response(self.invoke(route.function, event))
         except Exception:  # a function error or a malformed answer: API Gateway answers 502
             self.log(f"[api] {route.function} failed:\n{traceback.format_exc()}")
             return self.gateway_response("DEFAULT_5XX")
-        return Response(raw, status=status, headers=Headers(list(headers.items())))
+        return Response(answer, status=status, headers=Headers(list(headers.items())))
