@@ -161,6 +161,15 @@ def _responses(route: Route, operation: Operation) -> dict[str, Any]:
         success["headers"] = {
             "Location": {"description": "The new bookmark's path.", "schema": {"type": "string"}}
         }
+        # What a client (and the stateful fuzzer) does next with the new bookmark's id.
+        success["links"] = {
+            f"{other.function}.{other.method.lower()}": {
+                "operationId": _operation_id(other),
+                "parameters": {"id": "$response.body#/id"},
+            }
+            for other in sorted(api_routes(), key=lambda r: (r.path, r.method))
+            if "{id}" in other.path
+        }
     reasons: dict[int, list[str]] = {429: [_GATEWAY_ANSWERS[429]]}
     if route.authorizer != "NONE":
         reasons[401] = [_GATEWAY_ANSWERS[401], ERROR_STATUS[Unauthenticated][1]]
@@ -178,10 +187,14 @@ def _responses(route: Route, operation: Operation) -> dict[str, Any]:
     return responses
 
 
+def _operation_id(route: Route) -> str:
+    return f"{route.function}.{route.method.lower()}{route.path}"
+
+
 def _operation(route: Route) -> dict[str, Any]:
     operation = OPERATIONS[(route.method, route.path)]
     document: dict[str, Any] = {
-        "operationId": f"{route.function}.{route.method.lower()}{route.path}",
+        "operationId": _operation_id(route),
         "summary": operation.summary,
         "tags": [route.function],
     }

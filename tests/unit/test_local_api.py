@@ -262,9 +262,9 @@ HUGE = 10 * 1024 * 1024
             400,
         ),
         ("POST", "/bookmarks", b"x" * (HUGE + 1), "application/json", 413),
-        ("GET", "/nowhere", b"", None, 404),
-        ("DELETE", "/team/bookmarks", b"", None, 404),
-        ("GET", "/bookmarks/a/b", b"", None, 404),
+        ("GET", "/nowhere", b"", None, 403),
+        ("DELETE", "/team/bookmarks", b"", None, 403),
+        ("GET", "/bookmarks/a/b", b"", None, 403),
     ],
     ids=[
         "deep-nesting",
