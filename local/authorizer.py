@@ -63,11 +63,23 @@ class CognitoAuthorizer:
         except (JoseError, ValueError):
             return None
         claims = decoded.claims
-        expires = claims.get("exp")
-        if not isinstance(expires, int | float) or expires <= self.clock():
+        now = self.clock()
+        # Unexpired, and neither issued nor valid only from some time still to come.
+        if not _is_time(claims.get("exp")) or claims["exp"] <= now:
+            return None
+        if not _is_time(claims.get("iat")) or claims["iat"] > now:
+            return None
+        if "nbf" in claims and (not _is_time(claims["nbf"]) or claims["nbf"] > now):
             return None
         if claims.get("iss") != self.issuer or claims.get("token_use") != "id":
             return None
-        if claims.get("aud") not in self.audiences:
+        # A Cognito ID token names its one app client as a string; a list or an object is not one.
+        audience = claims.get("aud")
+        if not isinstance(audience, str) or audience not in self.audiences:
             return None
         return claim_strings(claims)
+
+
+def _is_time(value: Any) -> bool:
+    """A NumericDate: seconds since the epoch (JSON true is not one, though Python counts it an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -21,6 +21,7 @@ from bookmarks.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotAModerator,
+    NotJson,
     RequestTooLarge,
     SubmittedUrlLocked,
 )
@@ -63,7 +64,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Save a bookmark (shared: true enters it in the contest)",
         201,
         Bookmark,
-        (InvalidInput, RequestTooLarge, IdempotencyKeyReused),
+        (InvalidInput, NotJson, RequestTooLarge, IdempotencyKeyReused),
     ),
     ("GET", "/bookmarks/{id}"): Operation(
         "Read one of the caller's bookmarks", 200, Bookmark, (BookmarkNotFound,)
@@ -72,7 +73,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Change some fields of one of the caller's bookmarks",
         200,
         Bookmark,
-        (InvalidInput, RequestTooLarge, BookmarkNotFound, SubmittedUrlLocked),
+        (InvalidInput, NotJson, RequestTooLarge, BookmarkNotFound, SubmittedUrlLocked),
     ),
     ("DELETE", "/bookmarks/{id}"): Operation(
         "Delete one of the caller's bookmarks", 204, None, (BookmarkNotFound,)
@@ -87,7 +88,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Approve or reject a shared bookmark (moderators)",
         200,
         Bookmark,
-        (InvalidInput, RequestTooLarge, NotAModerator, BookmarkNotFound, AlreadyDecided),
+        (InvalidInput, NotJson, RequestTooLarge, NotAModerator, BookmarkNotFound, AlreadyDecided),
     ),
 }
 
@@ -98,6 +99,9 @@ _GATEWAY_ANSWERS = {
     429: "Over the stage's throttle (or the WAF's per-IP rate); retry later.",
 }
 _ERRORS_REF = {"$ref": "#/components/schemas/ErrorBody"}
+# What bookmarks/paging.py writes: unpadded URL-safe base64. Anything else, the empty string included, is
+# refused with 400, so the document says so too (tests/unit/test_contract.py checks both agree).
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$(?!\n)"
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -134,7 +138,7 @@ def _parameters(route: Route, operation: Operation) -> list[dict[str, Any]]:
                 "name": "cursor",
                 "in": "query",
                 "description": "The next_cursor of the previous page.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "minLength": 1, "pattern": CURSOR_PATTERN},
             },
         ]
     if IdempotencyKeyReused in operation.errors:
@@ -157,6 +161,15 @@ def _responses(route: Route, operation: Operation) -> dict[str, Any]:
         success["headers"] = {
             "Location": {"description": "The new bookmark's path.", "schema": {"type": "string"}}
         }
+        # What a client (and the stateful fuzzer) does next with the new bookmark's id.
+        success["links"] = {
+            f"{other.function}.{other.method.lower()}": {
+                "operationId": _operation_id(other),
+                "parameters": {"id": "$response.body#/id"},
+            }
+            for other in sorted(api_routes(), key=lambda r: (r.path, r.method))
+            if "{id}" in other.path
+        }
     reasons: dict[int, list[str]] = {429: [_GATEWAY_ANSWERS[429]]}
     if route.authorizer != "NONE":
         reasons[401] = [_GATEWAY_ANSWERS[401], ERROR_STATUS[Unauthenticated][1]]
@@ -174,10 +187,14 @@ def _responses(route: Route, operation: Operation) -> dict[str, Any]:
     return responses
 
 
+def _operation_id(route: Route) -> str:
+    return f"{route.function}.{route.method.lower()}{route.path}"
+
+
 def _operation(route: Route) -> dict[str, Any]:
     operation = OPERATIONS[(route.method, route.path)]
     document: dict[str, Any] = {
-        "operationId": f"{route.function}.{route.method.lower()}{route.path}",
+        "operationId": _operation_id(route),
         "summary": operation.summary,
         "tags": [route.function],
     }

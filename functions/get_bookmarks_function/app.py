@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import library
-from bookmarks.api import current_user, json_response, new_resolver
+from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
 from bookmarks.observability import resolve
 
 logger = Logger()
@@ -43,4 +43,4 @@ def list_team_bookmarks() -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return resolve(app, tracer, event, context)
+    return not_an_api_event(event) or resolve(app, tracer, event, context)

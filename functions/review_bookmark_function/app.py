@@ -7,7 +7,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import moderation
-from bookmarks.api import json_response, new_resolver, require_moderator
+from bookmarks.api import json_response, new_resolver, not_an_api_event, request_body, require_moderator
 from bookmarks.models import ReviewDecision, parse_request
 from bookmarks.observability import annotate, count, resolve
 
@@ -26,7 +26,7 @@ def list_reviews() -> Response[str]:
 @app.post("/reviews/<bookmark_id>")
 def decide_review(bookmark_id: str) -> Response[str]:
     moderator = require_moderator(app)
-    decision = parse_request(ReviewDecision, app.current_event.body)
+    decision = parse_request(ReviewDecision, request_body(app))
     decided = moderation.decide(moderator, bookmark_id, decision)
     # Approvals and rejections are counted once, when the workflow records them (ContestEntryDecided);
     # this counts moderators' decisions, so that (rejections - moderators' rejections) are timeouts.
@@ -39,4 +39,4 @@ def decide_review(bookmark_id: str) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return resolve(app, tracer, event, context)
+    return not_an_api_event(event) or resolve(app, tracer, event, context)

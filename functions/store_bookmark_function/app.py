@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import library
-from bookmarks.api import current_user, json_response, new_resolver
+from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event, request_body
 from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
 from bookmarks.observability import annotate, count, resolve
 
@@ -18,10 +18,9 @@ app = new_resolver()
 
 @app.post("/bookmarks")
 def create_bookmark() -> Response[str]:
-    new = parse_request(NewBookmark, app.current_event.body)
-    created = library.create(
-        current_user(app), new, idempotency_key=app.current_event.headers.get("Idempotency-Key")
-    )
+    owner = current_user(app)  # a missing identity is reported before anything about the body
+    new = parse_request(NewBookmark, request_body(app))
+    created = library.create(owner, new, idempotency_key=app.current_event.headers.get("Idempotency-Key"))
     annotate(tracer, contest_status=created.contest_status)
     count(metrics, "BookmarkCreated")
     return json_response(201, created, headers={"Location": f"/bookmarks/{created.id}"})
@@ -29,8 +28,9 @@ def create_bookmark() -> Response[str]:
 
 @app.put("/bookmarks/<bookmark_id>")
 def update_bookmark(bookmark_id: str) -> Response[str]:
-    patch = parse_request(BookmarkPatch, app.current_event.body)
-    updated = library.update(current_user(app), bookmark_id, patch)
+    owner = current_user(app)
+    patch = parse_request(BookmarkPatch, request_body(app))
+    updated = library.update(owner, bookmark_id, patch)
     annotate(tracer, contest_status=updated.contest_status)
     count(metrics, "BookmarkUpdated")
     return json_response(200, updated)
@@ -47,4 +47,4 @@ def delete_bookmark(bookmark_id: str) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return resolve(app, tracer, event, context)
+    return not_an_api_event(event) or resolve(app, tracer, event, context)

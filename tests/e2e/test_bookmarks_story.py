@@ -103,7 +103,7 @@ def test_a_request_without_a_valid_token_is_unauthorized_with_cors_headers(
     answer = caller.request("GET", "/bookmarks")
 
     assert answer.status == 401
-    assert answer.body == {"message": "Unauthorized"}
+    assert answer.body == {"message": "Unauthorized", "errors": None}
     assert "Access-Control-Allow-Origin" in answer.headers
 
 
@@ -125,7 +125,19 @@ def test_an_invalid_body_is_refused_by_the_gateway_with_a_400(alice: Api) -> Non
 
     assert answer.status == 400
     assert answer.body["message"].startswith("The request body is invalid:")
-    assert "url" in answer.body["message"]
+    # The gateway names no field: its validation messages would quote the input (see template.yaml).
+    assert answer.body["errors"] == [{"field": "body", "problem": "does not fit the request model"}]
+    assert "Access-Control-Allow-Origin" in answer.headers
+
+
+def test_a_route_the_api_does_not_have_is_refused_in_the_error_shape(alice: Api) -> None:
+    answer = alice.request("GET", "/no-such-route")
+
+    assert answer.status == 403
+    assert answer.body == {
+        "message": "No such route or method: docs/openapi.json lists them.",
+        "errors": None,
+    }
     assert "Access-Control-Allow-Origin" in answer.headers
 
 
@@ -150,3 +162,32 @@ def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_
     assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
     assert _claims(signed_in["AuthenticationResult"]["IdToken"])[1]["cognito:groups"] == ["moderators"]
     assert (local_stack["state_dir"] / "env.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw", "content_type", "status"),
+    [
+        ("POST", "/bookmarks", "[" * 10_000 + "]" * 10_000, "application/json", 400),
+        (
+            "POST",
+            "/bookmarks",
+            '{"url": "https://e.com/", "name": "n", "description": "' + "d" * 1_000_000 + '"}',
+            "application/json",
+            400,
+        ),
+        ("POST", "/bookmarks", '{"url": "https://e.com/", "name": "n"}', "text/plain", 415),
+        ("GET", "/bookmarks/%23", None, "application/json", 404),
+        ("GET", "/bookmarks/a%3Fb", None, "application/json", 404),
+        ("GET", "/bookmarks?cursor=", None, "application/json", 400),
+    ],
+    ids=["deep-nesting", "1mb-field", "text-plain", "hash-id", "question-mark-id", "empty-cursor"],
+)
+def test_a_hostile_request_gets_a_small_answer_in_the_error_shape_with_cors(
+    alice: Api, method: str, path: str, raw: str | None, content_type: str, status: int
+) -> None:
+    answer = alice.request(method, path, raw=raw, headers={"Content-Type": content_type})
+
+    assert answer.status == status, answer.body
+    assert set(answer.body) == {"message", "errors"}
+    assert len(json.dumps(answer.body)) < 1024
+    assert "Access-Control-Allow-Origin" in answer.headers

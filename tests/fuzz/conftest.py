@@ -30,7 +30,12 @@ def alice(fuzz_target: Target) -> Api:
 
 
 @pytest.fixture(scope="session")
-def bobs_bookmark(fuzz_target: Target) -> tuple[Api, dict[str, Any]]:
+def bob_api(fuzz_target: Target) -> Api:
+    """A second user, whose bookmarks alice must never see."""
+    return fuzz_target.signed_in()
+
+
+@pytest.fixture(scope="session")
+def bobs_bookmark(bob_api: Api) -> tuple[Api, dict[str, Any]]:
     """A private bookmark of another user, Bob, and Bob's own client to check it stays as it was."""
-    bob = fuzz_target.signed_in()
-    return bob, bob.create(name="Bob's private link", description="Only Bob may read this.")
+    return bob_api, bob_api.create(name="Bob's private link", description="Only Bob may read this.")

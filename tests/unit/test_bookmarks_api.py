@@ -1,12 +1,16 @@
 """The bookmarks API through its handlers, as API Gateway calls them: every route, owner isolation,
 validation, paging and idempotency."""
 
+import base64
+import json
 from typing import Any
 
 import boto3
 import pytest
 
-from tests.api_client import ApiClient
+from local.functions import handler
+from local.gateway import LambdaContext, find_route, invoke, proxy_event
+from tests.api_client import ApiClient, claims_for
 
 MISSING_ID = "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
 
@@ -348,3 +352,162 @@ def test_request_without_verified_claims_is_unauthenticated(bookmarks_table: str
     reply = ApiClient("").request("GET", "/bookmarks")
 
     assert reply.status == 401
+
+
+# Hostile input (issue 15): each of these was accepted, or answered outside the error shape.
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        (VALID | {"url": "https://user:secret@example.com/"}, "url", "user name or password"),
+        (VALID | {"url": "https://example.com/@user"}, "", ""),
+        (VALID | {"url": "https://example.com\u0000.evil.com/"}, "url", "match pattern"),
+        (VALID | {"url": "https://example.com\\@evil.com/"}, "url", "match pattern"),
+        (VALID | {"url": "https://example.com/a\u202eb"}, "url", "match pattern"),
+        (VALID | {"url": "https://example.com/\n"}, "url", "match pattern"),
+        (VALID | {"name": "\u200b\u200c\u200d"}, "name", "match pattern"),
+        (VALID | {"name": "\u3164\u2800\u00a0"}, "name", "match pattern"),
+        (VALID | {"name": "nul\u0000name"}, "name", "match pattern"),
+        (VALID | {"name": "\u001b[31mred\u001b[0m"}, "name", "match pattern"),
+        (VALID | {"name": "a name\n"}, "name", "match pattern"),
+        (VALID | {"description": "bell\u0007"}, "description", "match pattern"),
+        (VALID | {"description": "next line\u0085"}, "description", "match pattern"),
+    ],
+    ids=[
+        "credentials",
+        "at-in-path-is-fine",
+        "nul-in-host",
+        "backslash",
+        "bidi-override",
+        "trailing-newline",
+        "zero-width-name",
+        "filler-name",
+        "nul-name",
+        "ansi-name",
+        "newline-name",
+        "bell-description",
+        "nel-description",
+    ],
+)
+def test_hostile_text_is_refused_naming_the_field(
+    alice: ApiClient, bookmarks_table: str, body: dict[str, Any], field: str, problem: str
+) -> None:
+    reply = alice.request("POST", "/bookmarks", body)
+
+    if not field:
+        assert reply.status == 201, reply.body
+        return
+    assert reply.status == 400
+    assert [error["field"] for error in reply.body["errors"]] == [field]
+    assert problem in reply.body["errors"][0]["problem"]
+    assert stored_items(bookmarks_table) == []
+
+
+def test_text_with_line_breaks_joiners_and_other_scripts_is_kept(alice: ApiClient) -> None:
+    body = {
+        "url": "https://例え.jp/パス?q=ü#frag",
+        # An emoji family (zero-width joiners) and Persian "I want" (a zero-width non-joiner).
+        "name": "\u00a0Family \U0001f468\u200d\U0001f469\u200d\U0001f467 "
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "description": "line one\r\n\tline two\n",
+    }
+
+    reply = alice.request("POST", "/bookmarks", body)
+
+    assert reply.status == 201, reply.body
+    assert {key: reply.body[key] for key in body} == body
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/json"])
+def test_a_body_that_is_not_sent_as_json_is_unsupported(
+    alice: ApiClient, bookmarks_table: str, content_type: str
+) -> None:
+    reply = alice.request("POST", "/bookmarks", VALID, headers={"Content-Type": content_type})
+
+    assert reply.status == 415
+    assert reply.body["message"].startswith("Send the body as JSON")
+    assert reply.headers["Access-Control-Allow-Origin"] == "https://bookmarks.example.com"
+    assert stored_items(bookmarks_table) == []
+
+
+def test_json_with_a_charset_is_json(alice: ApiClient) -> None:
+    reply = alice.request(
+        "POST", "/bookmarks", VALID, headers={"content-type": "Application/JSON; charset=utf-8"}
+    )
+
+    assert reply.status == 201
+
+
+def base64_event(body: bytes, user: str = "alice") -> dict[str, Any]:
+    found = find_route("POST", "/bookmarks")
+    assert found is not None
+    event = proxy_event(
+        found[0],
+        "/bookmarks",
+        {},
+        claims=claims_for(user),
+        body=base64.b64encode(body).decode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return {**event, "isBase64Encoded": True}
+
+
+def test_a_base64_encoded_json_body_is_read_as_json(bookmarks_table: str) -> None:
+    route, _ = find_route("POST", "/bookmarks") or (None, None)
+    assert route is not None
+
+    reply = invoke(route, base64_event(json.dumps(VALID).encode()))
+
+    assert reply.status == 201, reply.body
+    assert reply.body["url"] == VALID["url"]
+
+
+@pytest.mark.parametrize("raw", [b'{"url": "https://example.com/", "name": "\xff\xfe"}', b"not base64 \xff"])
+def test_a_base64_body_that_is_not_utf8_json_is_a_bad_request(bookmarks_table: str, raw: bytes) -> None:
+    route, _ = find_route("POST", "/bookmarks") or (None, None)
+    assert route is not None
+    event = base64_event(raw)
+    if raw.startswith(b"not"):
+        event["body"] = "%%% not base64 %%%"
+
+    reply = invoke(route, event)
+
+    assert reply.status == 400
+    assert reply.body["errors"] == [{"field": "body", "problem": "is not UTF-8 text"}]
+    assert stored_items(bookmarks_table) == []
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_a_missing_identity_is_reported_before_a_bad_body(bookmarks_table: str, method: str) -> None:
+    path = "/bookmarks" if method == "POST" else f"/bookmarks/{MISSING_ID}"
+
+    reply = ApiClient("").request(method, path, raw_body="not json")
+
+    assert reply.status == 401
+
+
+@pytest.mark.parametrize("path", ["/bookmarks/#", "/bookmarks/a?b", "/bookmarks/a b"])
+def test_an_id_no_route_can_hold_is_not_found_in_the_error_shape(alice: ApiClient, path: str) -> None:
+    for method in ("GET", "PUT", "DELETE"):
+        reply = alice.request(method, path, {"name": "x"} if method == "PUT" else None)
+
+        assert reply.status == 404, (method, reply.body)
+        assert reply.body == {"message": "No bookmark with that id.", "errors": None}
+        assert reply.headers["Access-Control-Allow-Origin"] == "https://bookmarks.example.com"
+
+
+@pytest.mark.parametrize(
+    "function", ["GetBookmarksFunction", "StoreBookmarkFunction", "ReviewBookmarkFunction"]
+)
+@pytest.mark.parametrize(
+    "event",
+    [{}, {"Records": []}, {"detail-type": "BookmarkShared", "detail": {}}, {"httpMethod": 1, "path": None}],
+    ids=["empty", "stream", "eventbridge", "wrong-types"],
+)
+def test_an_api_function_given_another_trigger_s_event_answers_400(
+    bookmarks_table: str, function: str, event: dict[str, Any]
+) -> None:
+    answer = handler(function)(event, LambdaContext(function))
+
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["message"].startswith("This function answers API Gateway REST proxy")
+    assert answer["headers"]["Access-Control-Allow-Origin"] == "https://bookmarks.example.com"

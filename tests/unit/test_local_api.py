@@ -1,5 +1,6 @@
 """The local API answers as API Gateway would, from what the template declares."""
 
+import json
 import time
 from typing import Any
 
@@ -217,3 +218,121 @@ def test_claims_become_strings_the_way_the_rest_api_passes_them() -> None:
         "cognito:groups": "a,b",
         "n": "1",
     }
+
+
+# Hostile requests (issue 15), against the template's own gateway settings.
+ORIGIN = "*"  # the AllowedOrigin default of template.yaml
+
+
+def template_api(function: Function | None = None) -> Client:
+    resolver = Resolver(template())
+    resolver.attributes[("UserPool", "Arn")] = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/p"
+    settings = api_settings(template(), resolver)
+    api = LocalApi(settings, function or Function(), {"CognitoAuthorizer": authorizer()}, log=lambda _: None)
+    return Client(api)
+
+
+VALID_BOOKMARK = {"url": "https://example.com/", "name": "A page"}
+HUGE = 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "content_type", "status"),
+    [
+        ("POST", "/bookmarks", b"[" * 10_000 + b"]" * 10_000, "application/json", 400),
+        (
+            "POST",
+            "/bookmarks",
+            json.dumps(VALID_BOOKMARK | {"description": "d" * (HUGE - 100)}).encode(),
+            "application/json",
+            400,
+        ),
+        (
+            "POST",
+            "/bookmarks",
+            json.dumps(VALID_BOOKMARK | {"description": "d" * 1_000_000}).encode(),
+            None,
+            400,
+        ),
+        (
+            "POST",
+            "/bookmarks",
+            b'{"url": "https://example.com/", "name": "\xff\xfe"}',
+            "application/json",
+            400,
+        ),
+        ("POST", "/bookmarks", b"x" * (HUGE + 1), "application/json", 413),
+        ("GET", "/nowhere", b"", None, 403),
+        ("DELETE", "/team/bookmarks", b"", None, 403),
+        ("GET", "/bookmarks/a/b", b"", None, 403),
+    ],
+    ids=[
+        "deep-nesting",
+        "10mb-field",
+        "1mb-field-no-type",
+        "invalid-utf8",
+        "over-10mb",
+        "unknown-route",
+        "unknown-method",
+        "too-deep-path",
+    ],
+)
+def test_a_hostile_request_gets_a_small_gateway_answer_in_the_error_shape_with_cors(
+    method: str, path: str, body: bytes, content_type: str | None, status: int
+) -> None:
+    function = Function()
+    headers = {"Authorization": token()} | ({"Content-Type": content_type} if content_type else {})
+
+    answer = template_api(function).open(path, method=method, data=body, headers=headers)
+
+    assert answer.status_code == status
+    assert len(answer.get_data()) < 1024
+    assert set(answer.json or {}) == {"message", "errors"}, answer.get_data()
+    assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert function.events == []
+
+
+def test_a_body_not_sent_as_json_passes_the_model_unchecked_as_on_aws() -> None:
+    function = Function()
+
+    answer = template_api(function).post(
+        "/bookmarks", data="not json", headers={"Authorization": token(), "Content-Type": "text/plain"}
+    )
+
+    assert answer.status_code == 200  # the function refuses it (415): tests/unit/test_bookmarks_api.py
+    assert [event["body"] for event in function.events] == ["not json"]
+
+
+class BrokenApi(LocalApi):
+    def handle(self, request: Any) -> Any:
+        raise RecursionError("a request this emulation cannot take")
+
+
+def test_a_failure_of_the_gateway_itself_is_a_502_not_an_html_page() -> None:
+    api = BrokenApi(ApiSettings(), Function(), {}, routes=ROUTES, log=lambda _: None)
+
+    answer = Client(api).get("/health")
+
+    assert answer.status_code == 502
+    assert answer.json == {"message": "Internal server error"}
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": ["client"]},
+        {"aud": {"client": True}},
+        {"nbf": int(time.time()) + 600},
+        {"iat": int(time.time()) + 600},
+        {"iat": None},
+        {"exp": True},
+        {"nbf": "now"},
+    ],
+    ids=["aud-list", "aud-object", "not-yet-valid", "issued-in-future", "no-iat", "exp-bool", "nbf-string"],
+)
+def test_a_token_with_malformed_or_future_times_or_audience_is_unauthorized(claims: dict[str, Any]) -> None:
+    answer = template_api().get("/bookmarks", headers={"Authorization": token(**claims)})
+
+    assert answer.status_code == 401
+    assert answer.json == {"message": "Unauthorized", "errors": None}
+    assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN

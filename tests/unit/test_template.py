@@ -122,7 +122,9 @@ def test_gateway_errors_carry_cors_headers() -> None:
 
     for name in ("DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY"):
         assert "Access-Control-Allow-Origin" in responses[name]["ResponseParameters"]["Headers"]
-    assert "validationErrorString" in responses["BAD_REQUEST_BODY"]["ResponseTemplates"]["application/json"]
+    # API Gateway's validationErrorString quotes the input, however large; no answer may include it.
+    for response in responses.values():
+        assert "validationErrorString" not in response["ResponseTemplates"]["application/json"]
 
 
 def test_table_is_recoverable_encrypted_protected_and_streams_both_images() -> None:

@@ -1,7 +1,11 @@
 """The HTTP edge shared by the API functions: who is calling, JSON answers, CORS, and the one place
 where domain errors become status codes."""
 
+import base64
+import binascii
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from pydantic import BaseModel
@@ -13,6 +17,8 @@ from bookmarks.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotAModerator,
+    NotJson,
+    Problem,
     RequestTooLarge,
     SubmittedUrlLocked,
 )
@@ -50,6 +56,41 @@ def require_moderator(app: APIGatewayRestResolver) -> str:
     return caller
 
 
+def request_body(app: APIGatewayRestResolver) -> str | None:
+    """The request's body as text. Raises NotJson for a Content-Type other than JSON (the gateway checks a
+    body against its model only when it says JSON, or says nothing), and InvalidInput for a base64 body
+    (a direct invoke, a binary media type) that is not base64 of UTF-8."""
+    event = app.current_event
+    content_type = next(
+        (str(value) for name, value in (event.headers or {}).items() if name.lower() == "content-type"), ""
+    )
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if event.body is not None and media_type not in ("", "application/json"):
+        raise NotJson(media_type)
+    if event.body is None or not event.is_base64_encoded:
+        return event.body
+    try:
+        return base64.b64decode(event.body, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidInput(
+            "The request body is invalid: check body.", [Problem("body", "is not UTF-8 text")]
+        ) from None
+
+
+def not_an_api_event(event: Mapping[str, Any]) -> dict[str, Any] | None:
+    """None for an API Gateway REST proxy event; else the 400 answer for what a direct invoke sent
+    (`sam local invoke -e` with another trigger's event), instead of a KeyError deep in routing."""
+    if isinstance(event, Mapping) and all(isinstance(event.get(key), str) for key in ("httpMethod", "path")):
+        return None
+    body = ErrorBody(message="This function answers API Gateway REST proxy events (httpMethod, path).")
+    return {
+        "statusCode": 400,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **_cors_headers()},
+        "body": body.model_dump_json(),
+        "isBase64Encoded": False,
+    }
+
+
 def json_response(
     status_code: int, body: BaseModel | None, headers: dict[str, str] | None = None
 ) -> Response[str]:
@@ -58,12 +99,12 @@ def json_response(
         status_code=status_code,
         content_type=content_types.APPLICATION_JSON,
         body=body.model_dump_json() if body is not None else None,
-        headers={
-            "Access-Control-Allow-Origin": settings().allowed_origin,
-            "Vary": "Origin",
-            **(headers or {}),
-        },
+        headers={**_cors_headers(), **(headers or {})},
     )
+
+
+def _cors_headers() -> dict[str, str]:
+    return {"Access-Control-Allow-Origin": settings().allowed_origin, "Vary": "Origin"}
 
 
 def _error(status_code: int, message: str, problems: list[FieldProblem] | None = None) -> Response[str]:
@@ -76,6 +117,7 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     IdempotencyKeyReused: (409, "This Idempotency-Key was already used with a different request body."),
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
     RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
+    NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
     AlreadyDecided: (409, "This review was already decided."),
 }
@@ -94,6 +136,13 @@ def new_resolver() -> APIGatewayRestResolver:
         status_code, message = ERROR_STATUS[type(error)]
         return _error(status_code, message)
 
+    def _no_route(_: Exception) -> Response[str]:
+        # The gateway matched a route, but its path parameter holds what no bookmark id has ("#", "?").
+        if "{id}" in (app.current_event.resource or ""):
+            return _mapped(BookmarkNotFound())
+        return _error(404, "No such route.")
+
     app.exception_handler(InvalidInput)(_invalid_input)
     app.exception_handler(list(ERROR_STATUS))(_mapped)
+    app.not_found(_no_route)
     return app

@@ -24,6 +24,10 @@ class InvalidInput(BookmarksError):
         self.problems = problems or []
 
 
+class NotJson(BookmarksError):
+    """The request says its body is something other than JSON (a form, plain text): it is never read."""
+
+
 class RequestTooLarge(BookmarksError):
     """The body is larger than any valid request could be; it is refused before it is parsed."""
 

@@ -33,6 +33,34 @@ MAX_REASON_LENGTH = 500
 MAX_PENDING_REVIEWS = 100
 
 
+# Text rules, as regex character classes written with explicit escapes only: JSON Schema (the gateway,
+# schemathesis) reads a pattern as ECMA-262, the function as Python's `re`, and the two disagree on \s, \S,
+# \w and \d (\x1c-\x1f and \x85 are whitespace to Python only, \ufeff to ECMA-262 only). Every class stays
+# in the Basic Multilingual Plane, so ECMA-262's UTF-16 code units and Python's code points agree.
+# Never in any text: C0 and C1 controls (NUL, ANSI escapes, \x85...) and DEL, line and paragraph separators,
+# bidirectional embeddings, overrides and isolates (they reorder what a reader sees), the byte-order mark,
+# and U+FFFD, which a gateway puts where a body's bytes were not UTF-8 (text it did not get intact).
+_HIDDEN_FORMAT = r"\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffd"
+_NEVER = rf"\x00-\x1f\x7f-\x9f{_HIDDEN_FORMAT}"
+# Allowed inside text but not visible on their own: spaces, zero-width characters, joiners and marks,
+# fillers (Hangul, Braille blank) that show as nothing. A name needs at least one character besides these.
+_INVISIBLE = (
+    r"\x20\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200f\u202f\u205f-\u2064"
+    r"\u2800\u3000\u3164\uffa0"
+)
+# Python's `$` also matches before a final newline; ECMA-262's does not. `(?!\n)` makes them agree, and the
+# request models validate with Python's `re` (pydantic's Rust engine has no look-ahead).
+_END = r"$(?!\n)"
+# A visible name: any invisible characters, one visible one, then anything but the never-allowed.
+NAME_PATTERN = rf"^[{_INVISIBLE}]*[^{_NEVER}{_INVISIBLE}][^{_NEVER}]*{_END}"
+# A description may also hold tabs and line breaks.
+DESCRIPTION_PATTERN = rf"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_HIDDEN_FORMAT}]*{_END}"
+# http(s), then no character that is invisible, never allowed, or a backslash (browsers read it as "/",
+# Python's urlsplit does not). The structure (a host, a port, no credentials) is bookmarks/urls.py's: its
+# answers name the rule broken, where a gateway's 400 cannot say which field failed.
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^\\{_NEVER}{_INVISIBLE}]+{_END}"
+
+
 def _require_web_url(url: str) -> str:
     problem = web_url_problem(url)
     if problem:
@@ -42,11 +70,12 @@ def _require_web_url(url: str) -> str:
 
 WebUrl = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_URL_LENGTH, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$"),
+    Field(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN),
     AfterValidator(_require_web_url),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=r"\S")]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN)]
+Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN)]
 
 
 class ContestStatus(StrEnum):
@@ -72,7 +101,7 @@ class Model(BaseModel):
 class _Request(Model):
     """Requests reject fields they do not know: an `owner` in the body is an error, never an identity."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
 
 
 RequestT = TypeVar("RequestT", bound=_Request)
@@ -146,7 +175,7 @@ class ReviewDecision(_Request):
     """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told)."""
 
     decision: Literal["approve", "reject"]
-    reason: Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=r"\S")] | None = None
+    reason: Reason | None = None
 
 
 class ReviewItem(Model):

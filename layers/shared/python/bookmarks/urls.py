@@ -7,7 +7,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def web_url_problem(url: str) -> str | None:
-    """Why ``url`` is not an http(s) URL with a host, or None if it is one."""
+    """Why ``url`` is not an http(s) URL with a host and no credentials, or None if it is one. (The
+    request models' pattern refuses control and invisible characters before this runs.)"""
     try:
         parts = urlsplit(url)
         port = parts.port  # raises on a malformed port
@@ -17,6 +18,12 @@ def web_url_problem(url: str) -> str | None:
         return "must start with http:// or https://"
     if not parts.hostname or any(char.isspace() for char in url) or port == 0:
         return "must name a host, with no spaces"
+    # The whole team sees a shared URL: a user name or password in it would be a leaked credential.
+    if "@" in parts.netloc:
+        return "must not carry a user name or password"
+    # Browsers read a backslash as "/", so https://a.com\@b.com is a.com to them and b.com to urlsplit.
+    if "\\" in url:
+        return "must not contain a backslash"
     return None
 
 
