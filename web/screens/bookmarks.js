@@ -20,8 +20,17 @@ import {
 } from "../widgets.js";
 
 const PAGE_SIZE = 10;
-// Only what a reader gets wrong most often is checked here; the API judges the rest and names the field.
+// The gateway's request model refuses a URL that fails /^https?:\/\/\S+$/ with no field named, so the form
+// checks the same two things first, in the words the API uses (bookmarks/urls.py); the API judges the rest.
 const WEB_SCHEME = /^https?:\/\//i;
+const SPACE = /\s/;
+
+function urlProblem(url) {
+  if (!url) return "is required";
+  if (!WEB_SCHEME.test(url)) return "must start with http:// or https://";
+  if (SPACE.test(url)) return "must name a host, with no spaces";
+  return null;
+}
 
 export function bookmarksScreen(main, ctx) {
   const { api } = ctx;
@@ -133,7 +142,7 @@ export function bookmarksScreen(main, ctx) {
       shared: shared.checked,
     };
     const problems = [
-      ...(values.url ? (WEB_SCHEME.test(values.url) ? [] : [{ field: "url", problem: "must start with http:// or https://" }]) : [{ field: "url", problem: "is required" }]),
+      ...(urlProblem(values.url) ? [{ field: "url", problem: urlProblem(values.url) }] : []),
       ...(values.name ? [] : [{ field: "name", problem: "is required" }]),
     ];
     if (problems.length) {
