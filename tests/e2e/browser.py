@@ -73,7 +73,7 @@ class Screen:
             self.page.evaluate(AXE_CORE.read_text())
         found = self.page.evaluate("axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)")
         problems = [
-            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in found
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}" for v in found
         ]
         assert not problems, f"axe-core on {self.page.url}: {problems}"
 
@@ -89,11 +89,15 @@ class Screen:
         box = locator.bounding_box()
         assert box is not None, f"{locator} is not rendered"
         width = self.page.evaluate("document.documentElement.clientWidth")
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{locator} is off screen: {box}"
+        assert box["x"] >= 0, f"{locator} starts left of the window: {box}"
+        assert box["x"] + box["width"] <= width, f"{locator} ends right of the window ({width} px): {box}"
 
-    def shot(self, name: str, path: Path | None = None) -> None:
+    def shot(self, name: str, also: Path | None = None) -> None:
+        """A full-page screenshot in .local/screenshots/, and a copy at ``also`` if given."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=path or SCREENSHOTS / f"{name}.png", full_page=True)
+        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        if also:
+            also.write_bytes((SCREENSHOTS / f"{name}.png").read_bytes())
 
     def close(self) -> None:
         self.context.close()

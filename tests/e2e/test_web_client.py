@@ -5,9 +5,11 @@ from the form and from the API, focus after each action, keyboard-only runs, a p
 
 Each test signs in users of its own (except the story, whose screenshots show the demo users), so the lists
 it reads hold only what it wrote; the review queue is everyone's, so moderators find rows by name.
-Screenshots go to .local/screenshots/; the story also refreshes docs/screenshot*.png."""
+Screenshots go to .local/screenshots/; with REFRESH_SCREENSHOTS=1 the story also refreshes the README's
+docs/screenshot.png and docs/screenshot-phone.png (not on every run: they are tracked files)."""
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterator
@@ -16,15 +18,15 @@ from typing import Any
 
 import pytest
 
-from local.functions import ROOT
 from bookmarks.models import ContestStatus
+from local.functions import ROOT
 from tests.e2e.http import Api
 from tests.local_stack import PASSWORD, Target, local_target
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: `make install` adds it (dev group)"
 )
-from playwright.sync_api import Browser, Page, expect  # noqa: E402 (after the skip above)
+from playwright.sync_api import Browser, expect  # noqa: E402 (after the skip above)
 
 from tests.e2e.browser import (  # noqa: E402 (imports Playwright)
     AXE_CORE,
@@ -36,6 +38,8 @@ from tests.e2e.browser import (  # noqa: E402 (imports Playwright)
     Screen,
     item,
 )
+
+DOCS = ROOT / "docs" if os.environ.get("REFRESH_SCREENSHOTS") == "1" else None
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -68,7 +72,12 @@ def web(local_stack: dict[str, Any]) -> dict[str, Any]:
     """The local stack's web client: its URL (from web.json beside stack.json) and the demo users."""
     users = {("moderator" if u["groups"] else "demo"): u for u in local_stack["users"]}
     url = json.loads((local_stack["state_dir"] / "web.json").read_text())["web_url"]
-    return {"url": url, "aws_url": local_stack["aws_endpoint_url"], "api_url": local_stack["api_url"], **users}
+    return {
+        "url": url,
+        "aws_url": local_stack["aws_endpoint_url"],
+        "api_url": local_stack["api_url"],
+        **users,
+    }
 
 
 @pytest.fixture
@@ -152,10 +161,10 @@ def test_a_shared_bookmark_moves_through_a_live_review_queue_to_approved_and_ont
     expect(review).to_have_count(0)
 
     expect(row.get_by_text("Approved: on the team list")).to_be_visible(timeout=30_000)
-    user.shot("4-my-bookmarks-approved", ROOT / "docs" / "screenshot.png")
+    user.shot("4-my-bookmarks-approved", DOCS and DOCS / "screenshot.png")
     page.set_viewport_size(PHONE)
     user.fits()
-    user.shot("5-my-bookmarks-phone", ROOT / "docs" / "screenshot-phone.png")
+    user.shot("5-my-bookmarks-phone", DOCS and DOCS / "screenshot-phone.png")
     page.set_viewport_size(DESKTOP)
     page.get_by_role("link", name="Team list").click()
     expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
@@ -221,7 +230,8 @@ def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_foc
     page.get_by_label("URL").fill("https://example.com/elsewhere")
     page.get_by_role("button", name="Save changes").click()
     url = page.get_by_label("URL")
-    expect(page.get_by_text("URL: can no longer change: this bookmark was shared to the contest.")).to_be_visible()
+    locked = "URL: can no longer change: this bookmark was shared to the contest."
+    expect(page.get_by_text(locked)).to_be_visible()
     expect(url).to_have_attribute("aria-invalid", "true")
     expect(url).to_be_focused()
     expect(page.get_by_role("alert")).to_have_text("Nothing was saved: see the marked field.")
@@ -341,22 +351,6 @@ def test_sign_in_and_the_bookmark_form_work_from_the_keyboard_alone(
     user.shot(f"8-keyboard-{viewport}")
 
 
-def test_a_url_outside_the_allowed_domains_is_refused_with_a_badge_that_wraps_on_a_phone(
-    web: dict[str, Any], screens: Any, stack: Target
-) -> None:
-    email, api = _user(stack)
-    name = "N" * 120
-    api.create(url=f"https://example.invalidtld/{uuid.uuid4().hex}", name=name, shared=True)
-    user = screens(PHONE)
-    page = user.open()
-    user.sign_in(email, PASSWORD)
-    row = item(page, name)
-    expect(row.get_by_text("Not accepted: its domain is not on the allowed list")).to_be_visible(timeout=30_000)
-    user.within_window(row.get_by_role("button", name=re.compile("^Delete")))
-    user.check()
-    user.shot("9-invalid-phone")
-
-
 # Every status the lifecycle contract names, as the API would send it; the client must word each one.
 LIFECYCLE = {
     "none": ("Not shared", False),
@@ -371,10 +365,26 @@ LIFECYCLE = {
 }
 
 
+def test_a_url_outside_the_allowed_domains_is_refused_with_a_badge_that_wraps_on_a_phone(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, api = _user(stack)
+    name = "N" * 120
+    api.create(url=f"https://example.invalidtld/{uuid.uuid4().hex}", name=name, shared=True)
+    user = screens(PHONE)
+    page = user.open()
+    user.sign_in(email, PASSWORD)
+    row = item(page, name)
+    expect(row.get_by_text(LIFECYCLE["invalid"][0])).to_be_visible(timeout=30_000)
+    user.within_window(row.get_by_role("button", name=re.compile("^Delete")))
+    user.check()
+    user.shot("9-invalid-phone")
+
+
 def test_every_contest_status_and_its_reason_are_shown_in_words(
     web: dict[str, Any], screens: Any, stack: Target
 ) -> None:
-    assert set(ContestStatus) <= set(LIFECYCLE), "a status of the API has no words in this test (or the client)"
+    assert set(ContestStatus) <= set(LIFECYCLE), "a status of the API has no words in this test"
     email, _ = _user(stack)
     stamp = "2026-01-02T03:04:05Z"
     bookmarks = [
@@ -395,7 +405,7 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
     page = user.open()
     user.sign_in(email, PASSWORD)
     # The API's answers with every status (the lifecycle's new fields included), as the browser gets them.
-    page.route(_api_route(web, "/bookmarks"), lambda route: _answer(web, {"items": bookmarks, "next_cursor": None})(route))
+    page.route(_api_route(web, "/bookmarks"), _answer(web, {"items": bookmarks, "next_cursor": None}))
     page.route(
         re.compile(re.escape(web["api_url"].rstrip("/")) + r"/bookmarks/id-.*"),
         lambda route: _answer(web, next(b for b in bookmarks if route.request.url.endswith(b["id"])))(route),
@@ -415,8 +425,14 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
     team = [{**bookmarks[0], "shared": True, "shared_by": "ana@example.com", "published_at": stamp}]
     page.route(_api_route(web, "/team/bookmarks"), _answer(web, {"items": team, "next_cursor": None}))
     page.get_by_role("link", name="Team list").click()
-    expect(item(page, "Status approved").get_by_text(re.compile(r"^Shared by ana@example\.com, published "))).to_be_visible()
+    provenance = re.compile(r"^Shared by ana@example\.com, published ")
+    expect(item(page, "Status approved").get_by_text(provenance)).to_be_visible()
     user.check()
+
+    # The scan sees what it is there to see: an image with no text alternative fails it.
+    page.evaluate("document.querySelector('main').append(Object.assign(new Image(), {src: 'data:,'}))")
+    with pytest.raises(AssertionError, match="image-alt"):
+        user.check()
 
 
 def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
@@ -448,7 +464,8 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     page.get_by_role("link", name="My bookmarks").click()
     page.get_by_role("link", name="Team list").click()
     expect(page.get_by_text("This list could not be loaded.")).to_be_visible()
-    expect(page.get_by_role("alert")).to_have_text("Could not reach the API: check your connection and try again.")
+    unreachable = "Could not reach the API: check your connection and try again."
+    expect(page.get_by_role("alert")).to_have_text(unreachable)
     expect(page.get_by_role("navigation", name="Pages of the team list")).to_be_hidden()
     user.check()
     page.unroute(team)
