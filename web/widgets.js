@@ -137,7 +137,7 @@ export function loadFailed(container, retry) {
 }
 
 // Every contest status in the reader's words, with a tone for its colour. models.py's ContestStatus
-// is the list of statuses; tests/e2e/test_web_client.py checks that each one has words here.
+// is the list of statuses; the browser tests render each one (tests/e2e/test_web_client.py, LIFECYCLE).
 export const STATUS = {
   none: ["Not shared", "none"],
   entering: ["Entering the contest…", "pending"],
