@@ -8,6 +8,8 @@ it reads hold only what it wrote; the review queue is everyone's, so moderators 
 Screenshots go to .local/screenshots/; with REFRESH_SCREENSHOTS=1 the story also refreshes the README's
 docs/screenshot.png and docs/screenshot-phone.png (not on every run: they are tracked files)."""
 
+import datetime
+import itertools
 import json
 import os
 import re
@@ -20,7 +22,7 @@ import pytest
 
 from bookmarks.models import ContestStatus
 from local.functions import ROOT
-from tests.e2e.http import Api
+from tests.e2e.http import Api, eventually
 from tests.local_stack import PASSWORD, Target, local_target
 
 playwright_api = pytest.importorskip(
@@ -202,6 +204,58 @@ def test_a_moderators_queue_is_not_polled_while_its_tab_is_hidden(
     page.clock.fast_forward(100)
     page.wait_for_load_state("networkidle")
     assert len(polls) > before, "showing the tab again did not refresh the queue"
+
+
+# Counts the review queue's calls and when they left, in the page's (Playwright's) time; a call is open
+# until the app has its answer in full.
+COUNT_REVIEW_CALLS = """
+  window.reviewCalls = []; window.reviewCallsOpen = 0;
+  const send = window.fetch;
+  window.fetch = async (...args) => {
+    if (!String(args[0]).includes("/reviews")) return send(...args);
+    window.reviewCalls.push(Date.now()); window.reviewCallsOpen++;
+    try {
+      // Read whole here: the app's reading of it, and its next setTimeout, then follow in microtasks.
+      const answer = await send(...args);
+      return new Response(await answer.text(), { status: answer.status, headers: answer.headers });
+    } finally { window.reviewCallsOpen--; }
+  };
+"""
+
+
+def test_an_unchanged_review_queue_is_polled_less_and_less_often(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, _ = _user(stack, "moderators")
+    moderator = screens()
+    page = moderator.page
+    page.add_init_script(COUNT_REVIEW_CALLS)
+    # The queue is everyone's, and another test's submission arriving would rightly reset the backoff.
+    page.route(_api_route(web, "/reviews"), _answer(web, {"items": []}))
+    # The page's clock stands still (sign-in needs no timer) and moves only when the test moves it.
+    now = datetime.datetime.now(datetime.UTC)
+    page.clock.install(time=now)
+    page.clock.pause_at(now + datetime.timedelta(seconds=1))
+    moderator.open("#/reviews")
+    moderator.sign_in(email, PASSWORD)
+    settled = "window.reviewCalls.length > 0 && window.reviewCallsOpen === 0"
+
+    def answered() -> bool:
+        # Polled from here: wait_for_function evaluates a string in the page, which the app's CSP forbids.
+        return bool(eventually(lambda: page.evaluate(settled), timeout=15, interval=0.02))
+
+    assert answered()
+
+    # A minute of the page's time, a second at a time, each call answered before the clock moves on.
+    for _ in range(60):
+        page.clock.run_for(1_000)
+        assert answered()
+
+    # The screen's load, then polls 1, 2, 4, 8 and 15 s apart, and every 15 s from then on.
+    calls = page.evaluate("window.reviewCalls")
+    gaps = [round((later - earlier) / 1_000) for earlier, later in itertools.pairwise(calls)]
+    assert gaps[:5] == [1, 2, 4, 8, 15], gaps
+    assert set(gaps[5:]) == {15}, gaps
 
 
 def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_focus_on_the_next_row(
