@@ -13,6 +13,10 @@ BENCH_PYTHON ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null)/versions/
 	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { command -v $$p; break; }; done)
 BENCH_VENV := .venv-bench
 BENCH_INSTALLED := $(BENCH_VENV)/.installed
+# axe-core, the accessibility engine the browser tests run on every screen (from npm, pinned; npm checks the
+# tarball's integrity). tests/e2e/browser.py reads it from this path.
+AXE_VERSION := 4.14.1
+AXE := .local/node/node_modules/axe-core/axe.min.js
 # sam and cfn-lint read no credentials for what we ask of them, but botocore still wants a region.
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
@@ -41,7 +45,13 @@ $(SCAN_INSTALLED): pyproject.toml
 	$(SCAN_VENV)/bin/python -m pip install --quiet --group scan
 	touch $@
 
-install: $(INSTALLED) $(SCAN_INSTALLED) ## Create the virtualenvs with every tool (runs by itself when needed)
+$(AXE): Makefile
+	@if command -v npm >/dev/null; then \
+		npm install --silent --prefix .local/node --no-save --no-package-lock --ignore-scripts --no-audit --no-fund \
+			axe-core@$(AXE_VERSION) && touch $@; \
+	else echo "npm not found: the browser tests need axe-core from npm (apt-get install -y npm)"; fi
+
+install: $(INSTALLED) $(SCAN_INSTALLED) $(AXE) ## Create the virtualenvs with every tool (runs by itself when needed)
 
 lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate the templates and workflows
 	$(BIN)/ruff check .
@@ -59,7 +69,7 @@ format: $(INSTALLED) ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint ## Lint, then run every test (the command CI runs)
+test: lint $(AXE) ## Lint, then run every test (the command CI runs)
 	$(BIN)/pytest
 
 samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json

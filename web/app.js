@@ -1,9 +1,10 @@
 // The shell of the single-page client: loads config.json, routes between screens by the URL's hash,
-// sends signed-out users to sign in, and shows status and errors in two live regions.
+// sends signed-out users to sign in (and back where they were going), shows status and errors in two
+// live regions that stay in view, and puts focus on each new screen's heading.
 
 import { Api, ApiError } from "./api.js";
 import { Auth } from "./auth.js";
-import { el, replace } from "./dom.js";
+import { el, focusOn, replace } from "./dom.js";
 import { bookmarksScreen } from "./screens/bookmarks.js";
 import { reviewsScreen } from "./screens/reviews.js";
 import { signInScreen } from "./screens/sign-in.js";
@@ -19,14 +20,13 @@ const SIGN_IN = "/sign-in";
 const main = document.getElementById("main");
 const statusRegion = document.getElementById("status");
 const alertRegion = document.getElementById("alert");
+const app = { auth: null, api: null, config: null };
 let leaveScreen = () => {};
 
 /** What every screen gets: the API, the session, and ways to speak to the reader. */
-function context(auth, api, config) {
+function context() {
   return {
-    api,
-    auth,
-    config,
+    ...app,
     say(text) {
       alertRegion.hidden = true;
       statusRegion.textContent = text;
@@ -34,7 +34,7 @@ function context(auth, api, config) {
     },
     fail(error) {
       if (error instanceof ApiError && error.status === 401) {
-        sessionEnded(auth);
+        sessionEnded();
         return;
       }
       statusRegion.hidden = true;
@@ -51,16 +51,17 @@ function context(auth, api, config) {
   };
 }
 
-function sessionEnded(auth) {
-  auth.forget();
+function sessionEnded() {
+  app.auth.forget();
   sessionStorage.setItem("bookmarks.notice", "Your session has ended: sign in again.");
-  location.hash = `#${SIGN_IN}`;
+  // Routing the page they are on as a signed-out user remembers it, and signing in comes back to it.
+  route();
 }
 
-function renderChrome(auth, path) {
+function renderChrome(path) {
   const nav = document.getElementById("nav");
   const account = document.getElementById("account");
-  const user = auth.user;
+  const user = app.auth.user;
   nav.hidden = account.hidden = !user;
   if (!user) return;
   replace(
@@ -77,7 +78,7 @@ function renderChrome(auth, path) {
     el("button", {
       type: "button",
       onclick: async () => {
-        await auth.signOut();
+        await app.auth.signOut();
         sessionStorage.setItem("bookmarks.notice", "You are signed out.");
         location.hash = `#${SIGN_IN}`;
       },
@@ -85,19 +86,19 @@ function renderChrome(auth, path) {
   );
 }
 
-function route(auth, api, config) {
+function route() {
   leaveScreen();
   leaveScreen = () => {};
-  const ctx = context(auth, api, config);
+  const ctx = context();
   const requested = location.hash.replace(/^#/, "") || "/bookmarks";
-  const path = !auth.signedIn ? SIGN_IN : requested in SCREENS ? requested : "/bookmarks";
+  const path = !app.auth.signedIn ? SIGN_IN : requested in SCREENS ? requested : "/bookmarks";
   if (requested !== path && path === SIGN_IN && requested !== SIGN_IN) {
     sessionStorage.setItem("bookmarks.after", requested);
     sessionStorage.setItem("bookmarks.notice", sessionStorage.getItem("bookmarks.notice") ?? "Sign in to continue.");
   }
   if (`#${path}` !== location.hash) history.replaceState(null, "", `#${path}`);
   const screen = SCREENS[path];
-  if (screen?.moderatorsOnly && !auth.user.moderator) {
+  if (screen?.moderatorsOnly && !app.auth.user.moderator) {
     ctx.go("/bookmarks");
     return;
   }
@@ -105,7 +106,7 @@ function route(auth, api, config) {
   const notice = sessionStorage.getItem("bookmarks.notice");
   sessionStorage.removeItem("bookmarks.notice");
   if (notice) ctx.say(notice);
-  renderChrome(auth, path);
+  renderChrome(path);
   document.title = `${screen?.title ?? "Sign in"} · Bookmarks`;
   main.replaceChildren();
   const onSignedIn = () => {
@@ -114,24 +115,23 @@ function route(auth, api, config) {
     ctx.go(after && after in SCREENS ? after : "/bookmarks");
   };
   leaveScreen = (screen ? screen.render(main, ctx) : signInScreen(main, ctx, onSignedIn)) ?? (() => {});
-  main.querySelector("h1")?.focus();
+  focusOn(main.querySelector("h1"));
 }
 
 async function start() {
-  let config;
   try {
     const response = await fetch("config.json", { cache: "no-store" });
     if (!response.ok) throw new Error(String(response.status));
-    config = await response.json();
+    app.config = await response.json();
   } catch {
     replace(main, el("p", { class: "message message-error", role: "alert" },
       "config.json is missing: run `make local`, or `make web-publish` for a deployed stack."));
     return;
   }
-  const auth = new Auth(config);
-  const api = new Api(config.api_url, auth);
-  window.addEventListener("hashchange", () => route(auth, api, config));
-  route(auth, api, config);
+  app.auth = new Auth(app.config);
+  app.api = new Api(app.config.api_url, app.auth);
+  window.addEventListener("hashchange", route);
+  route();
 }
 
 start();

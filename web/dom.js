@@ -1,8 +1,13 @@
 // DOM building without innerHTML: every piece of data becomes a text node, so it can never become markup.
 
+// Keys written as HTML attributes. The rest are DOM properties, whose names differ in case from some
+// attributes: a "novalidate" or "tabindex" property does nothing (they are noValidate and tabIndex), which
+// once let the browser's own validation bubbles cover the app's errors. Attribute names can't be wrong.
+const ATTRIBUTES = new Set(["class", "for", "role", "tabindex", "novalidate", "autocomplete", "spellcheck", "inputmode"]);
+
 /**
  * An element with attributes, properties and children. Keys starting with "on" add event listeners;
- * "class", "for" and aria-/data- keys are attributes; anything else is set as a property.
+ * ATTRIBUTES and aria-/data- keys are attributes (true sets an empty one); anything else is a property.
  * Children are nodes or strings (strings become text nodes); null and false are skipped.
  */
 export function el(tag, props = {}, ...children) {
@@ -11,10 +16,12 @@ export function el(tag, props = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith("on") && typeof value === "function") {
       node.addEventListener(key.slice(2), value);
-    } else if (key === "class" || key === "for" || key === "role" || key.startsWith("aria-") || key.startsWith("data-")) {
+    } else if (ATTRIBUTES.has(key) || key.startsWith("aria-") || key.startsWith("data-")) {
       node.setAttribute(key, value === true ? "" : String(value));
-    } else {
+    } else if (key in node) {
       node[key] = value;
+    } else {
+      throw new TypeError(`<${tag}> has no property "${key}": list it in ATTRIBUTES if it is an attribute`);
     }
   }
   append(node, children);
@@ -46,4 +53,11 @@ export function externalLink(url, text) {
 export function when(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** Move focus to ``node`` (made focusable by script only) and bring it into view; a keyboard user goes on from there. */
+export function focusOn(node) {
+  if (!node) return;
+  if (!node.matches("a[href], button, input, select, textarea, [tabindex]")) node.setAttribute("tabindex", "-1");
+  node.focus();
 }

@@ -1,6 +1,7 @@
-// Pieces the screens share: labelled fields with their errors, cursor paging, and contest status badges.
+// Pieces the screens share: labelled fields with their errors, busy buttons, cursor paging, lists that
+// say when they are empty or failed, and the contest status in words.
 
-import { el, replace } from "./dom.js";
+import { el, focusOn, replace } from "./dom.js";
 
 let fieldCount = 0;
 
@@ -23,10 +24,10 @@ export function field({ name, label, type = "text", hint, multiline = false, ...
     input,
     error,
   );
-  return { wrapper, input, error };
+  return { wrapper, input, error, label };
 }
 
-/** Show each {field, problem} next to its input; returns the problems no input claimed. */
+/** Show each {field, problem} next to its input and focus the first; returns the problems no input claimed. */
 export function showFieldErrors(fields, problems) {
   clearFieldErrors(fields);
   const unclaimed = [];
@@ -37,7 +38,7 @@ export function showFieldErrors(fields, problems) {
       unclaimed.push(`${name} ${problem}`);
       continue;
     }
-    target.error.textContent = `${target.wrapper.querySelector("label").textContent}: ${problem}.`;
+    target.error.textContent = `${target.label}: ${problem.replace(/\.$/, "")}.`;
     target.error.hidden = false;
     target.input.setAttribute("aria-invalid", "true");
     first ??= target.input;
@@ -55,63 +56,124 @@ export function clearFieldErrors(fields) {
 }
 
 /**
+ * Run ``action`` once at a time behind ``button``. The button is marked busy, not disabled: a disabled
+ * button drops keyboard focus to the page's body, and the reader would start over from the top.
+ */
+export async function whileBusy(button, action) {
+  if (button.getAttribute("aria-disabled") === "true") return;
+  button.setAttribute("aria-disabled", "true");
+  try {
+    await action();
+  } finally {
+    button.removeAttribute("aria-disabled");
+  }
+}
+
+/**
  * Cursor paging: ``load(cursor)`` fetches a page ({items, next_cursor}); ``show(items)`` renders it.
- * Remembers the cursors behind so Previous works without the API paging backwards.
+ * Remembers the cursors behind so Previous works without the API paging backwards. Moving to another
+ * page focuses ``heading`` (the list's), which brings the top of the list into view.
  */
 export class Pager {
-  constructor({ label, load, show, onError }) {
+  constructor({ label, load, show, onError, heading }) {
     this.load = load;
     this.show = show;
     this.onError = onError;
+    this.heading = heading;
     this.cursors = [null];
     this.next = null;
-    this.previousButton = el("button", { type: "button", onclick: () => this.go(this.cursors.length - 2) }, "← Newer");
-    this.nextButton = el("button", { type: "button", onclick: () => this.go(this.cursors.length) }, "Older →");
+    this.previousButton = el("button", { type: "button", onclick: () => this.turn(this.cursors.length - 2) }, "← Newer");
+    this.nextButton = el("button", { type: "button", onclick: () => this.turn(this.cursors.length) }, "Older →");
     this.position = el("span", { class: "muted" });
-    this.element = el("nav", { class: "pager", "aria-label": label }, this.previousButton, this.position, this.nextButton);
+    // Hidden until a page arrives: buttons that page through nothing would only mislead.
+    this.element = el("nav", { class: "pager", "aria-label": label, hidden: true },
+      this.previousButton, this.position, this.nextButton);
   }
 
-  /** Load page ``index`` (0 is the newest); ``refresh()`` reloads the current one. */
+  /** Load page ``index`` (0 is the newest); true when it was shown. */
   async go(index) {
     const cursor = index < this.cursors.length ? this.cursors[index] : this.next;
+    let page;
     try {
-      const page = await this.load(cursor);
-      this.cursors = [...this.cursors.slice(0, index), cursor];
-      this.next = page.next_cursor;
-      this.show(page.items);
-      this.previousButton.disabled = index === 0;
-      this.nextButton.disabled = !this.next;
-      this.position.textContent = `Page ${index + 1}`;
-      this.element.hidden = index === 0 && !this.next;
+      page = await this.load(cursor);
     } catch (error) {
-      this.onError(error);
+      this.element.hidden = true;
+      this.onError(error, () => this.go(index));
+      return false;
     }
+    this.cursors = [...this.cursors.slice(0, index), cursor];
+    this.next = page.next_cursor;
+    this.show(page.items);
+    this.previousButton.disabled = index === 0;
+    this.nextButton.disabled = !this.next;
+    this.position.textContent = `Page ${index + 1}`;
+    this.element.hidden = index === 0 && !this.next;
+    return true;
   }
 
+  async turn(index) {
+    if (await this.go(index)) focusOn(this.heading);
+  }
+
+  /** Reload the page shown now. */
   refresh() {
     return this.go(this.cursors.length - 1);
   }
 }
 
-const STATUS = {
+/** A list, or a friendly line when it is empty. */
+export function listOrEmpty(container, items, render, emptyText) {
+  container.removeAttribute("aria-busy");
+  replace(container, items.length ? el("ul", { class: "items" }, items.map(render)) : el("p", { class: "empty" }, emptyText));
+}
+
+/** In place of a list that could not be loaded: say so (never an empty list), and offer to try again. */
+export function loadFailed(container, retry) {
+  container.removeAttribute("aria-busy");
+  replace(container, el("div", { class: "empty" },
+    el("p", {}, "This list could not be loaded."),
+    el("button", { type: "button", onclick: retry }, "Try again"),
+  ));
+}
+
+// Every contest status in the reader's words, with a tone for its colour. models.py's ContestStatus
+// is the list of statuses; the browser tests render each one (tests/e2e/test_web_client.py, LIFECYCLE).
+export const STATUS = {
   none: ["Not shared", "none"],
   entering: ["Entering the contest…", "pending"],
   entered: ["In the contest: waiting for a moderator", "pending"],
+  resubmitted: ["Shared again: being checked once more", "pending"],
   duplicate: ["Duplicate: this link was already submitted", "refused"],
   invalid: ["Not accepted: its domain is not on the allowed list", "refused"],
   approved: ["Approved: on the team list", "approved"],
   rejected: ["Rejected by a moderator", "refused"],
+  withdrawn: ["Withdrawn: off the team list; your contest entry still counts", "none"],
 };
-export const SETTLED = new Set(["duplicate", "invalid", "approved", "rejected"]);
+const OUTCOMES = new Set(["duplicate", "invalid", "approved", "rejected", "withdrawn"]);
 
-/** The contest status as a badge, and whether it may still change. */
-export function statusBadge(bookmark) {
-  const [text, tone] = STATUS[bookmark.contest_status] ?? [bookmark.contest_status, "none"];
-  const shown = bookmark.shared && bookmark.contest_status === "none" ? "Shared: entering the contest…" : text;
-  return el("span", { class: `badge badge-${bookmark.shared && tone === "none" ? "pending" : tone}` }, shown);
+/** Whether a bookmark's status can no longer move by itself (only its owner sharing it again moves it). */
+export function settled(bookmark) {
+  return !bookmark.shared || OUTCOMES.has(bookmark.contest_status);
 }
 
-/** A list, or a friendly line when it is empty. */
-export function listOrEmpty(container, items, render, emptyText) {
-  replace(container, items.length ? el("ul", { class: "items" }, items.map(render)) : el("p", { class: "empty" }, emptyText));
+/** The contest status as words and a tone, true of the team list: an unshared bookmark is never on it. */
+export function statusWords(bookmark) {
+  const status = bookmark.contest_status;
+  if (bookmark.shared && status === "none") return ["Shared: entering the contest…", "pending"];
+  if (!bookmark.shared && ["entering", "entered", "resubmitted", "approved"].includes(status)) {
+    // Unshared after it entered; the API calls this withdrawn once the workflow has caught up.
+    return STATUS.withdrawn;
+  }
+  return STATUS[status] ?? [status, "none"];
+}
+
+/** The contest status as a badge. */
+export function statusBadge(bookmark) {
+  const [text, tone] = statusWords(bookmark);
+  return el("span", { class: `badge badge-${tone}` }, text);
+}
+
+/** Why the outcome is what it is (duplicate, invalid, rejected, withdrawn, timed out), when the API says. */
+export function decisionReason(bookmark) {
+  return bookmark.decision_reason ? el("p", { class: "reason" }, el("strong", {}, "Why: "), bookmark.decision_reason) : null;
 }

@@ -1,11 +1,18 @@
-"""The web client in headless Chromium against the local stack: the whole story through the browser,
-field errors, and signed-out users sent to sign in. Screenshots of each screen go to .local/screenshots/.
+"""The web client in headless Chromium against the local stack, driven as its users would: the whole story
+(save, edit, delete, page, share, live contest status, a live review queue, the team list), field errors
+from the form and from the API, focus after each action, keyboard-only runs, a phone viewport, failures
+(409, 429, the API unreachable, a session that ends) and an axe-core scan of every screen it stops on.
 
-Playwright drives the system's Chromium (Debian's `chromium` package), never a downloaded browser."""
+Each test signs in users of its own (except the story, whose screenshots show the demo users), so the lists
+it reads hold only what it wrote; the review queue is everyone's, so moderators find rows by name.
+Screenshots go to .local/screenshots/; with REFRESH_SCREENSHOTS=1 the story also refreshes the README's
+docs/screenshot.png and docs/screenshot-phone.png (not on every run: they are tracked files)."""
 
+import datetime
+import itertools
 import json
 import os
-import shutil
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,27 +20,28 @@ from typing import Any
 
 import pytest
 
+from bookmarks.models import ContestStatus
 from local.functions import ROOT
+from tests.e2e.http import Api, eventually
+from tests.local_stack import PASSWORD, Target, local_target
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed: `make install` adds it (dev group)"
 )
-from playwright.sync_api import Browser, Page, expect  # noqa: E402 (after the skip above)
+from playwright.sync_api import Browser, expect  # noqa: E402 (after the skip above)
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-# Without the networking flags, Chromium's background connections fail on a closed network and slow it.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = ROOT / ".local" / "screenshots"
-DESKTOP = {"width": 1100, "height": 900}
-PHONE = {"width": 390, "height": 844}
+from tests.e2e.browser import (  # noqa: E402 (imports Playwright)
+    AXE_CORE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    VIEWPORTS,
+    Screen,
+    item,
+)
+
+DOCS = ROOT / "docs" if os.environ.get("REFRESH_SCREENSHOTS") == "1" else None
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -44,6 +52,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    assert AXE_CORE.exists(), f"axe-core is missing at {AXE_CORE}: run `make install` (it needs npm)"
     # The stack's first call to each function imports it (a cold start of a few seconds), so wait longer.
     expect.set_options(timeout=15_000)
     with playwright_api.sync_playwright() as playwright:
@@ -53,51 +62,24 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
+def stack(local_stack: dict[str, Any]) -> Iterator[Target]:
+    """The local stack as a Target, to make users of the tests' own; they are removed afterwards."""
+    target = local_target(local_stack)
+    yield target
+    target.remove_users()
+
+
+@pytest.fixture(scope="module")
 def web(local_stack: dict[str, Any]) -> dict[str, Any]:
     """The local stack's web client: its URL (from web.json beside stack.json) and the demo users."""
     users = {("moderator" if u["groups"] else "demo"): u for u in local_stack["users"]}
     url = json.loads((local_stack["state_dir"] / "web.json").read_text())["web_url"]
-    return {"url": url, "aws_url": local_stack["aws_endpoint_url"], **users}
-
-
-class Screen:
-    """One browser tab of one user; fails the test on any console error (a CSP violation included)."""
-
-    def __init__(self, browser: Browser, base_url: str, viewport: dict[str, int] = DESKTOP) -> None:
-        self.context = browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-        self.page: Page = self.context.new_page()
-        self.base_url = base_url
-        self.errors: list[str] = []
-        self.expected: tuple[str, ...] = ()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _console(self, message: Any) -> None:
-        # An HTTP error status is an answer the app handles (and shows); anything else is a fault.
-        handled = ("Failed to load resource: the server", *self.expected)
-        if message.type == "error" and not message.text.startswith(handled):
-            self.errors.append(message.text)
-
-    def open(self, hash_path: str = "") -> Page:
-        self.page.goto(f"{self.base_url}/{hash_path}")
-        return self.page
-
-    def sign_in(self, user: dict[str, Any]) -> Page:
-        page = self.page
-        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-        page.get_by_label("Email").fill(user["email"])
-        page.get_by_label("Password").fill(user["password"])
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-        return page
-
-    def shot(self, name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
-        assert not self.errors, f"the browser console reported errors: {self.errors}"
+    return {
+        "url": url,
+        "aws_url": local_stack["aws_endpoint_url"],
+        "api_url": local_stack["api_url"],
+        **users,
+    }
 
 
 @pytest.fixture
@@ -114,76 +96,459 @@ def screens(browser: Browser, web: dict[str, Any]) -> Iterator[Any]:
         screen.close()
 
 
-def _item(page: Page, name: str) -> Any:
-    return page.locator("li.item").filter(has=page.get_by_role("heading", name=name))
+def _user(stack: Target, *groups: str) -> tuple[str, Api]:
+    """A new user of this test: the email to sign in with (password PASSWORD) and their API client."""
+    email = stack.new_user(groups)
+    return email, stack.api(stack.id_token(email))
 
 
-def test_a_shared_bookmark_moves_through_review_to_approved_and_onto_the_team_list(
+def _unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:6]}"
+
+
+def _api_route(web: dict[str, Any], path: str) -> re.Pattern[str]:
+    """Matches the API's URL for ``path`` (query strings too), for page.route()."""
+    return re.compile(re.escape(web["api_url"].rstrip("/") + path) + r"(\?.*)?$")
+
+
+def _answer(web: dict[str, Any], body: Any, status: int = 200) -> Any:
+    """A route handler answering as the API would to the web client's origin (CORS included)."""
+    headers = {"Access-Control-Allow-Origin": web["url"], "Vary": "Origin"}
+    return lambda route: route.fulfill(status=status, json=body, headers=headers)
+
+
+def test_a_shared_bookmark_moves_through_a_live_review_queue_to_approved_and_onto_the_team_list(
     web: dict[str, Any], screens: Any
 ) -> None:
-    name = f"Python docs {uuid.uuid4().hex[:6]}"
+    name = _unique("Python docs")
+    moderator = screens()
+    moderator_page = moderator.page
+    # The moderator's clock is Playwright's, so the queue's backoff can be skipped instead of waited for.
+    moderator_page.clock.install()
+    moderator.open("#/reviews")
+    moderator.sign_in(web["moderator"]["email"], web["moderator"]["password"])
+    expect(moderator_page.get_by_role("heading", name="Review queue", level=1)).to_be_focused()
+
     user = screens()
     page = user.open()
     user.shot("1-sign-in")
-    user.sign_in(web["demo"])
+    user.sign_in(web["demo"]["email"], web["demo"]["password"])
     page.get_by_label("URL").fill("https://developer.mozilla.org/en-US/docs/Web/Accessibility")
-    page.get_by_label("Name").fill("MDN: Accessibility")
+    page.get_by_label("Name", exact=True).fill("MDN: Accessibility")
     page.get_by_role("button", name="Save bookmark").click()
-    expect(_item(page, "MDN: Accessibility").first).to_be_visible()
+    expect(item(page, "MDN: Accessibility").first).to_be_visible()
     page.get_by_label("URL").fill(f"https://docs.python.org/3/{uuid.uuid4().hex[:8]}")
-    page.get_by_label("Name").fill(name)
+    page.get_by_label("Name", exact=True).fill(name)
     page.get_by_label("Description (optional)").fill("The language reference, library and tutorials.")
     page.get_by_role("button", name="Save bookmark").click()
-    item = _item(page, name)
-    expect(item.get_by_text("Not shared")).to_be_visible()
+    row = item(page, name)
+    expect(row.get_by_text("Not shared")).to_be_visible()
 
-    item.get_by_role("button", name=f"Share “{name}”").click()
+    row.get_by_role("button", name=f"Share “{name}”").click()
 
-    # The status moves on screen, with no reload, as the workflow runs.
-    expect(item.get_by_text("In the contest: waiting for a moderator")).to_be_visible(timeout=30_000)
+    # The status moves on screen, with no reload, as the workflow runs; focus stays on the shared row.
+    expect(row.get_by_role("heading", name=name)).to_be_focused()
+    expect(row.get_by_text("In the contest: waiting for a moderator")).to_be_visible(timeout=30_000)
     user.shot("2-my-bookmarks-waiting")
+    user.check()
 
-    moderator = screens()
-    moderator_page = moderator.open()
-    moderator.sign_in(web["moderator"])
-    moderator_page.get_by_role("link", name="Review queue").click()
-    review = _item(moderator_page, name)
+    # The queue the moderator opened before the share shows it without a reload, at its next poll.
+    review = item(moderator_page, name)
+    moderator_page.clock.fast_forward(16_000)
     expect(review).to_be_visible()
     moderator.shot("3-review-queue")
+    moderator.check()
     review.get_by_role("button", name=f"Approve “{name}”").click()
     expect(moderator_page.get_by_role("status")).to_have_text(f"Approved “{name}”.")
+    expect(review).to_have_count(0)
 
-    expect(item.get_by_text("Approved: on the team list")).to_be_visible(timeout=30_000)
-    user.shot("4-my-bookmarks-approved")
+    expect(row.get_by_text("Approved: on the team list")).to_be_visible(timeout=30_000)
+    user.shot("4-my-bookmarks-approved", DOCS and DOCS / "screenshot.png")
     page.set_viewport_size(PHONE)
-    user.shot("5-my-bookmarks-phone")
+    user.fits()
+    user.shot("5-my-bookmarks-phone", DOCS and DOCS / "screenshot-phone.png")
     page.set_viewport_size(DESKTOP)
     page.get_by_role("link", name="Team list").click()
-    expect(_item(page, name)).to_be_visible()
+    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    expect(item(page, name)).to_be_visible()
     user.shot("6-team-list")
+    user.check()
 
 
-def test_a_bad_url_shows_the_field_error_from_the_form_and_from_the_api(
-    web: dict[str, Any], screens: Any
+def test_a_moderators_queue_is_not_polled_while_its_tab_is_hidden(
+    web: dict[str, Any], screens: Any, stack: Target
 ) -> None:
+    email, _ = _user(stack, "moderators")
+    moderator = screens()
+    page = moderator.page
+    page.clock.install()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if r.method == "GET" and "/reviews" in r.url else None)
+    moderator.open("#/reviews")
+    moderator.sign_in(email, PASSWORD)
+    expect(page.get_by_role("heading", name="Review queue", level=1)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    before = len(polls)
+
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.clock.fast_forward(120_000)
+    assert len(polls) == before, "the hidden tab kept calling the API"
+
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    page.clock.fast_forward(100)
+    page.wait_for_load_state("networkidle")
+    assert len(polls) > before, "showing the tab again did not refresh the queue"
+
+
+# Counts the review queue's calls and when they left, in the page's (Playwright's) time; a call is open
+# until the app has its answer in full.
+COUNT_REVIEW_CALLS = """
+  window.reviewCalls = []; window.reviewCallsOpen = 0;
+  const send = window.fetch;
+  window.fetch = async (...args) => {
+    if (!String(args[0]).includes("/reviews")) return send(...args);
+    window.reviewCalls.push(Date.now()); window.reviewCallsOpen++;
+    try {
+      // Read whole here: the app's reading of it, and its next setTimeout, then follow in microtasks.
+      const answer = await send(...args);
+      return new Response(await answer.text(), { status: answer.status, headers: answer.headers });
+    } finally { window.reviewCallsOpen--; }
+  };
+"""
+
+
+def test_an_unchanged_review_queue_is_polled_less_and_less_often(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, _ = _user(stack, "moderators")
+    moderator = screens()
+    page = moderator.page
+    page.add_init_script(COUNT_REVIEW_CALLS)
+    # The queue is everyone's, and another test's submission arriving would rightly reset the backoff.
+    page.route(_api_route(web, "/reviews"), _answer(web, {"items": []}))
+    # The page's clock stands still (sign-in needs no timer) and moves only when the test moves it.
+    now = datetime.datetime.now(datetime.UTC)
+    page.clock.install(time=now)
+    page.clock.pause_at(now + datetime.timedelta(seconds=1))
+    moderator.open("#/reviews")
+    moderator.sign_in(email, PASSWORD)
+    settled = "window.reviewCalls.length > 0 && window.reviewCallsOpen === 0"
+
+    def answered() -> bool:
+        # Polled from here: wait_for_function evaluates a string in the page, which the app's CSP forbids.
+        return bool(eventually(lambda: page.evaluate(settled), timeout=15, interval=0.02))
+
+    assert answered()
+
+    # A minute of the page's time, a second at a time, each call answered before the clock moves on.
+    for _ in range(60):
+        page.clock.run_for(1_000)
+        assert answered()
+
+    # The screen's load, then polls 1, 2, 4, 8 and 15 s apart, and every 15 s from then on.
+    calls = page.evaluate("window.reviewCalls")
+    gaps = [round((later - earlier) / 1_000) for earlier, later in itertools.pairwise(calls)]
+    assert gaps[:5] == [1, 2, 4, 8, 15], gaps
+    assert set(gaps[5:]) == {15}, gaps
+
+
+def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_focus_on_the_next_row(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, api = _user(stack)
+    kept = api.create(url="https://example.com/kept", name="Kept")
+    api.create(url="https://example.com/old-name", name="Old name")
     user = screens()
     page = user.open()
-    user.sign_in(web["demo"])
+    user.sign_in(email, PASSWORD)
+    row = item(page, "Old name")
+
+    row.get_by_role("button", name="Edit “Old name”").click()
+    expect(page.get_by_label("URL")).to_be_focused()
+    expect(page.get_by_role("heading", name="Edit “Old name”")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("New name")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status")).to_have_text("Saved your changes to “New name”.")
+    expect(item(page, "New name").get_by_role("heading")).to_be_focused()
+
+    # Shared, a bookmark keeps its URL: the API's 409 is shown by the URL field, which takes focus.
+    item(page, "New name").get_by_role("button", name="Share “New name”").click()
+    expect(page.get_by_role("status")).to_have_text("Shared “New name”: it is entering the contest.")
+    item(page, "New name").get_by_role("button", name="Edit “New name”").click()
+    page.get_by_label("URL").fill("https://example.com/elsewhere")
+    page.get_by_role("button", name="Save changes").click()
     url = page.get_by_label("URL")
-    page.get_by_label("Name").fill("Not a web link")
-
-    url.fill("ftp://files.example.com/")
-    page.get_by_role("button", name="Save bookmark").click()
-    expect(page.get_by_text("URL: must start with http:// or https://.")).to_be_visible()
+    locked = "URL: can no longer change: this bookmark was shared to the contest."
+    expect(page.get_by_text(locked)).to_be_visible()
     expect(url).to_have_attribute("aria-invalid", "true")
+    expect(url).to_be_focused()
+    expect(page.get_by_role("alert")).to_have_text("Nothing was saved: see the marked field.")
+    user.check()
+    page.get_by_role("button", name="Cancel editing").click()
+    expect(item(page, "New name").get_by_role("heading")).to_be_focused()
 
-    url.fill("https:///no-host")
-    page.get_by_role("button", name="Save bookmark").click()
+    item(page, "New name").get_by_role("button", name="Delete “New name”").click()
+    expect(page.get_by_role("status")).to_have_text("Deleted “New name”.")
+    expect(item(page, "New name")).to_have_count(0)
+    expect(item(page, "Kept").get_by_role("heading")).to_be_focused()
+    assert api.request("GET", f"/bookmarks/{kept['id']}").status == 200
 
-    # This one passes the form's check; the API's 400 names the field and the client shows it there.
+    item(page, "Kept").get_by_role("button", name="Delete “Kept”").click()
+    expect(page.get_by_text("No bookmarks yet: add your first one above.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Saved")).to_be_focused()
+
+
+def test_paging_moves_focus_and_the_view_to_the_top_of_the_list(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, api = _user(stack)
+    for number in range(12):
+        api.create(url=f"https://example.com/page/{number}", name=f"Bookmark {number}")
+    user = screens(PHONE)
+    page = user.open()
+    user.sign_in(email, PASSWORD)
+
+    # Far down a phone's list, the message about a deletion is still in view (the messages stick).
+    last = item(page, "Bookmark 2")
+    last.get_by_role("button", name="Delete “Bookmark 2”").click()
+    status = page.get_by_role("status")
+    expect(status).to_have_text("Deleted “Bookmark 2”.")
+    expect(status).to_be_in_viewport()
+    expect(item(page, "Bookmark 1").get_by_role("heading")).to_be_focused()
+
+    expect(item(page, "Bookmark 11")).to_be_visible()
+    older = page.get_by_role("button", name="Older →")
+    older.scroll_into_view_if_needed()
+
+    older.click()
+
+    expect(item(page, "Bookmark 0")).to_be_visible()
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    saved = page.get_by_role("heading", name="Saved")
+    expect(saved).to_be_focused()
+    expect(saved).to_be_in_viewport()
+    assert page.get_by_role("button", name="Older →").is_disabled()
+    user.check()
+    page.get_by_role("button", name="← Newer").click()
+    expect(item(page, "Bookmark 11")).to_be_visible()
+    expect(saved).to_be_in_viewport()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_sign_in_and_the_bookmark_form_work_from_the_keyboard_alone(
+    web: dict[str, Any], screens: Any, stack: Target, viewport: str
+) -> None:
+    email, _ = _user(stack)
+    user = screens(VIEWPORTS[viewport])
+    page = user.open()
+    keyboard = page.keyboard
+    expect(page.get_by_role("heading", name="Sign in")).to_be_focused()
+    user.check()
+
+    # Nothing typed: the app's own errors, one per field, and no browser bubble (the form is novalidate).
+    keyboard.press("Tab")
+    expect(page.get_by_label("Email")).to_be_focused()
+    keyboard.press("Enter")
+    expect(page.get_by_text("Email: enter the email you signed up with.")).to_be_visible()
+    expect(page.get_by_text("Password: enter your password.")).to_be_visible()
+    assert page.evaluate("[...document.forms].every((form) => form.noValidate)")
+    expect(page.get_by_label("Email")).to_be_focused()
+    user.check()
+
+    keyboard.type(email)
+    keyboard.press("Tab")
+    keyboard.type("not-the-password")
+    keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    expect(page.get_by_label("Password")).to_be_focused()
+    expect(page.get_by_label("Password")).to_have_value("")
+    keyboard.type(PASSWORD)
+    keyboard.press("Enter")
+
+    # Signed in: the stale error is gone and focus is on the new screen's heading, not the page's body.
+    expect(page.get_by_role("heading", name="My bookmarks")).to_be_focused()
+    expect(page.get_by_role("alert")).to_be_hidden()
+
+    keyboard.press("Tab")
+    expect(page.get_by_label("URL")).to_be_focused()
+    keyboard.type("https://example.com/a page with spaces")
+    keyboard.press("Tab")
+    long_name = "Unbroken" * 24  # 192 characters, one word (the field takes 200)
+    keyboard.type(long_name)
+    keyboard.press("Enter")
+    # The form's check speaks the API's words, by the field, and puts focus back on it.
     expect(page.get_by_text("URL: must name a host, with no spaces.")).to_be_visible()
-    expect(page.get_by_role("alert")).to_have_text("Please fix the marked fields.")
-    user.shot("7-field-error")
+    expect(page.get_by_label("URL")).to_be_focused()
+    keyboard.press("ControlOrMeta+a")
+    keyboard.type("ftp://files.example.com/")
+    keyboard.press("Enter")
+    expect(page.get_by_text("URL: must start with http:// or https://.")).to_be_visible()
+    keyboard.press("ControlOrMeta+a")
+    keyboard.type(f"https://example.com/{'x' * 300}")
+    for key in ("Tab", "Tab", "Tab", "Space", "Tab"):  # to Name, Description, the share box (ticked), Save
+        keyboard.press(key)
+    expect(page.get_by_role("button", name="Save bookmark")).to_be_focused()
+    keyboard.press("Enter")
+
+    # Saved: focus on the new row's heading; long names and URLs wrap, the page never scrolls sideways.
+    row = item(page, long_name)
+    expect(row.get_by_role("heading")).to_be_focused()
+    expect(page.get_by_role("status")).to_contain_text("Saved and shared")
+    user.within_window(row.get_by_role("button", name=re.compile("^Delete")))
+    user.check()
+    user.shot(f"8-keyboard-{viewport}")
+
+
+# Every status the lifecycle contract names, as the API would send it; the client must word each one.
+LIFECYCLE = {
+    "none": ("Not shared", False),
+    "entering": ("Entering the contest…", True),
+    "entered": ("In the contest: waiting for a moderator", True),
+    "resubmitted": ("Shared again: being checked once more", True),
+    "duplicate": ("Duplicate: this link was already submitted", True),
+    "invalid": ("Not accepted: its domain is not on the allowed list", True),
+    "approved": ("Approved: on the team list", True),
+    "rejected": ("Rejected by a moderator", True),
+    "withdrawn": ("Withdrawn: off the team list; your contest entry still counts", False),
+}
+
+
+def test_a_url_outside_the_allowed_domains_is_refused_with_a_badge_that_wraps_on_a_phone(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, api = _user(stack)
+    name = "N" * 120
+    api.create(url=f"https://example.invalidtld/{uuid.uuid4().hex}", name=name, shared=True)
+    user = screens(PHONE)
+    page = user.open()
+    user.sign_in(email, PASSWORD)
+    row = item(page, name)
+    expect(row.get_by_text(LIFECYCLE["invalid"][0])).to_be_visible(timeout=30_000)
+    user.within_window(row.get_by_role("button", name=re.compile("^Delete")))
+    user.check()
+    user.shot("9-invalid-phone")
+
+
+def test_every_contest_status_and_its_reason_are_shown_in_words(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    assert set(ContestStatus) <= set(LIFECYCLE), "a status of the API has no words in this test"
+    email, _ = _user(stack)
+    stamp = "2026-01-02T03:04:05Z"
+    bookmarks = [
+        {
+            "id": f"id-{status}",
+            "url": f"https://example.com/{status}",
+            "name": f"Status {status}",
+            "description": None,
+            "shared": shared,
+            "contest_status": status,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "decision_reason": "Off topic for the team." if status == "rejected" else None,
+        }
+        for status, (_, shared) in LIFECYCLE.items()
+    ]
+    user = screens(PHONE)
+    page = user.open()
+    user.sign_in(email, PASSWORD)
+    # The API's answers with every status (the lifecycle's new fields included), as the browser gets them.
+    page.route(_api_route(web, "/bookmarks"), _answer(web, {"items": bookmarks, "next_cursor": None}))
+    page.route(
+        re.compile(re.escape(web["api_url"].rstrip("/")) + r"/bookmarks/id-.*"),
+        lambda route: _answer(web, next(b for b in bookmarks if route.request.url.endswith(b["id"])))(route),
+    )
+    page.reload()
+    for status, (words, _) in LIFECYCLE.items():
+        expect(item(page, f"Status {status}").get_by_text(words, exact=True)).to_be_visible()
+    expect(item(page, "Status rejected").get_by_text("Why: Off topic for the team.")).to_be_visible()
+    user.check()
+    user.shot("10-every-status-phone")
+
+    # An owner who unshared an approved bookmark is never told it is on the team list.
+    bookmarks[:] = [{**bookmarks[6], "shared": False}]
+    page.reload()
+    expect(item(page, "Status approved").get_by_text(LIFECYCLE["withdrawn"][0])).to_be_visible()
+
+    team = [{**bookmarks[0], "shared": True, "shared_by": "ana@example.com", "published_at": stamp}]
+    page.route(_api_route(web, "/team/bookmarks"), _answer(web, {"items": team, "next_cursor": None}))
+    page.get_by_role("link", name="Team list").click()
+    provenance = re.compile(r"^Shared by ana@example\.com, published ")
+    expect(item(page, "Status approved").get_by_text(provenance)).to_be_visible()
+    user.check()
+
+    # The scan sees what it is there to see: an image with no text alternative fails it.
+    page.evaluate("document.querySelector('main').append(Object.assign(new Image(), {src: 'data:,'}))")
+    with pytest.raises(AssertionError, match="image-alt"):
+        user.check()
+
+
+def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    email, api = _user(stack)
+    api.create(url="https://example.com/team-test", name="Mine")
+    user = screens()
+    page = user.open("#/team")
+    cognito = re.compile(re.escape(web["aws_url"].rstrip("/")) + r"/?$")
+
+    # The sign-in service unreachable: said so, and the password is still there to try again.
+    user.expected = ("Failed to load resource: net::ERR_", f"Access to fetch at '{web['aws_url']}")
+    page.route(cognito, lambda route: route.abort())
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Could not reach the sign-in service: check your connection and try again."
+    )
+    expect(page.get_by_label("Password")).to_have_value(PASSWORD)
+    page.unroute(cognito)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+
+    # The API unreachable: not an empty list, no pager to page through nothing, and a way to try again.
+    team = _api_route(web, "/team/bookmarks")
+    page.route(team, lambda route: route.abort())
+    page.get_by_role("link", name="My bookmarks").click()
+    page.get_by_role("link", name="Team list").click()
+    expect(page.get_by_text("This list could not be loaded.")).to_be_visible()
+    unreachable = "Could not reach the API: check your connection and try again."
+    expect(page.get_by_role("alert")).to_have_text(unreachable)
+    expect(page.get_by_role("navigation", name="Pages of the team list")).to_be_hidden()
+    user.check()
+    page.unroute(team)
+    page.get_by_role("button", name="Try again").click()
+    expect(page.get_by_text("This list could not be loaded.")).to_be_hidden()
+
+    # Throttled (429): the reader is told to slow down, and the list offers to try again.
+    mine = _api_route(web, "/bookmarks")
+    page.route(mine, _answer(web, {"message": "Too Many Requests"}, status=429))
+    page.get_by_role("link", name="My bookmarks").click()
+    expect(page.get_by_role("alert")).to_have_text("Too many requests: slow down and try again in a moment.")
+    page.unroute(mine)
+    page.get_by_role("button", name="Try again").click()
+    expect(item(page, "Mine")).to_be_visible()
+
+    # The session ends (its tokens no longer accepted): sign in again, and land back on the same page.
+    page.get_by_role("link", name="Team list").click()
+    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    page.evaluate(
+        "const s = JSON.parse(sessionStorage.getItem('bookmarks.session'));"
+        "sessionStorage.setItem('bookmarks.session', JSON.stringify({...s, idToken: s.idToken + 'x',"
+        " refreshToken: 'revoked'}));"
+    )
+    page.reload()
+    expect(page.get_by_role("status")).to_have_text("Your session has ended: sign in again.")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_focused()
+    user.check()
+    user.sign_in(email, PASSWORD)
+    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
 
 
 def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(
@@ -194,7 +559,7 @@ def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(
     expect(page).to_have_url(f"{web['url']}/#/sign-in")
     expect(page.get_by_role("status")).to_have_text("Sign in to continue.")
 
-    user.sign_in(web["demo"])
+    user.sign_in(web["demo"]["email"], web["demo"]["password"])
     expect(page.get_by_role("heading", name="Team list")).to_be_visible()
     # moto 5.2.5 has no RevokeToken (AWS has): the client's best-effort revocation fails there, visibly.
     user.expected = (f"Access to fetch at '{web['aws_url']}/'", "Failed to load resource: net::ERR_FAILED")

@@ -1,14 +1,36 @@
 // My bookmarks: one form that creates or edits, and the paged list with share, edit and delete;
-// shared bookmarks' contest status follows the publishing workflow as it runs.
+// shared bookmarks' contest status follows the publishing workflow as it runs. After each action focus
+// goes where the reader's next step is: the saved or shared row, the row after a deleted one.
 
 import { ApiError } from "../api.js";
-import { el, externalLink, replace, when } from "../dom.js";
+import { el, externalLink, focusOn, replace, when } from "../dom.js";
 import { StatusWatcher } from "../watch.js";
-import { Pager, clearFieldErrors, field, listOrEmpty, showFieldErrors, statusBadge } from "../widgets.js";
+import {
+  Pager,
+  clearFieldErrors,
+  decisionReason,
+  field,
+  listOrEmpty,
+  loadFailed,
+  settled,
+  showFieldErrors,
+  statusBadge,
+  statusWords,
+  whileBusy,
+} from "../widgets.js";
 
 const PAGE_SIZE = 10;
-// The gateway's request model checks the same pattern; the API stays the judge of everything else.
-const WEB_URL = /^https?:\/\/\S+$/i;
+// The gateway's request model refuses a URL that fails /^https?:\/\/\S+$/ with no field named, so the form
+// checks the same two things first, in the words the API uses (bookmarks/urls.py); the API judges the rest.
+const WEB_SCHEME = /^https?:\/\//i;
+const SPACE = /\s/;
+
+function urlProblem(url) {
+  if (!url) return "is required";
+  if (!WEB_SCHEME.test(url)) return "must start with http:// or https://";
+  if (SPACE.test(url)) return "must name a host, with no spaces";
+  return null;
+}
 
 export function bookmarksScreen(main, ctx) {
   const { api } = ctx;
@@ -16,14 +38,15 @@ export function bookmarksScreen(main, ctx) {
   let idempotencyKey = crypto.randomUUID(); // one per new bookmark, so a retried save creates it once
 
   const fields = {
-    url: field({ name: "url", label: "URL", type: "url", hint: "Starts with http:// or https://", required: true, maxLength: 2048, autocomplete: "url", spellcheck: false }),
+    url: field({ name: "url", label: "URL", type: "url", hint: "Starts with http:// or https://", required: true, maxLength: 2048, autocomplete: "url", spellcheck: "false" }),
     name: field({ name: "name", label: "Name", required: true, maxLength: 200 }),
     description: field({ name: "description", label: "Description (optional)", multiline: true, maxLength: 2000 }),
   };
   const shared = el("input", { type: "checkbox", id: "field-shared", name: "shared" });
   const formTitle = el("h2", { id: "form-title" }, "Add a bookmark");
   const submit = el("button", { type: "submit", class: "primary" }, "Save bookmark");
-  const cancel = el("button", { type: "button", hidden: true, onclick: () => resetForm() }, "Cancel editing");
+  const cancel = el("button", { type: "button", hidden: true, onclick: () => cancelEditing() }, "Cancel editing");
+  // novalidate: the app shows every error itself, by its field; the browser's bubbles would double them.
   const form = el("form", { novalidate: true, "aria-labelledby": "form-title", onsubmit: save },
     fields.url.wrapper,
     fields.name.wrapper,
@@ -32,34 +55,41 @@ export function bookmarksScreen(main, ctx) {
     el("div", { class: "actions" }, submit, cancel),
   );
 
+  const listTitle = el("h2", { id: "list-title" }, "Saved");
   const list = el("div", { "aria-busy": "true" });
   const rows = new Map(); // id -> <li>, so a status change redraws one row
+  let shown = []; // the bookmarks of the page on screen, in order
   const watcher = new StatusWatcher(
     (id) => api.getBookmark(id),
     (bookmark) => {
       redraw(bookmark);
-      ctx.say(`“${bookmark.name}”: ${statusBadge(bookmark).textContent}`);
+      ctx.say(`“${bookmark.name}”: ${statusWords(bookmark)[0]}`);
     },
     (error) => ctx.fail(error),
+    settled,
   );
   const pager = new Pager({
     label: "Pages of my bookmarks",
+    heading: listTitle,
     load: (cursor) => api.listBookmarks(cursor, PAGE_SIZE),
     show: (items) => {
       rows.clear();
-      list.removeAttribute("aria-busy");
+      shown = items;
       listOrEmpty(list, items, row, "No bookmarks yet: add your first one above.");
       items.forEach((bookmark) => watcher.watch(bookmark));
     },
-    onError: (error) => ctx.fail(error),
+    onError: (error, retry) => {
+      loadFailed(list, retry);
+      ctx.fail(error);
+    },
   });
 
   replace(main,
-    el("h1", { tabindex: -1 }, "My bookmarks"),
+    el("h1", {}, "My bookmarks"),
     el("div", { class: "columns" },
       el("section", { class: "card" }, formTitle, form),
       el("section", { "aria-labelledby": "list-title" },
-        el("div", { class: "section-head" }, el("h2", { id: "list-title" }, "Saved"), el("span", { class: "muted" }, "Newest first")),
+        el("div", { class: "section-head" }, listTitle, el("span", { class: "muted" }, "Newest first")),
         list,
         pager.element,
       ),
@@ -73,25 +103,36 @@ export function bookmarksScreen(main, ctx) {
         el("h3", {}, externalLink(bookmark.url, bookmark.name)),
         statusBadge(bookmark),
       ),
+      decisionReason(bookmark),
       el("p", { class: "url" }, bookmark.url),
       bookmark.description ? el("p", { class: "description" }, bookmark.description) : null,
       el("p", { class: "muted" }, `Saved ${when(bookmark.created_at)}`),
       el("div", { class: "actions" },
-        bookmark.shared ? null : el("button", { type: "button", onclick: () => share(bookmark) , "aria-label": `Share “${bookmark.name}”` }, "Share"),
+        bookmark.shared ? null : el("button", { type: "button", onclick: (event) => share(bookmark, event.currentTarget), "aria-label": `Share “${bookmark.name}”` }, "Share"),
         el("button", { type: "button", onclick: () => edit(bookmark), "aria-label": `Edit “${bookmark.name}”` }, "Edit"),
-        el("button", { type: "button", class: "danger", onclick: () => remove(bookmark), "aria-label": `Delete “${bookmark.name}”` }, "Delete"),
+        el("button", { type: "button", class: "danger", onclick: (event) => remove(bookmark, event.currentTarget), "aria-label": `Delete “${bookmark.name}”` }, "Delete"),
       ),
     );
     rows.set(bookmark.id, item);
     return item;
   }
 
+  /** Redraw one row in place; focus stays on the row's heading if it was inside the old row. */
   function redraw(bookmark) {
-    rows.get(bookmark.id)?.replaceWith(row(bookmark));
+    const old = rows.get(bookmark.id);
+    if (!old) return;
+    const hadFocus = old.contains(document.activeElement);
+    shown = shown.map((b) => (b.id === bookmark.id ? bookmark : b));
+    old.replaceWith(row(bookmark));
+    if (hadFocus) focusRow(bookmark.id);
     watcher.watch(bookmark);
   }
 
-  async function save(event) {
+  function focusRow(id) {
+    focusOn(rows.get(id)?.querySelector("h3") ?? listTitle);
+  }
+
+  function save(event) {
     event.preventDefault();
     ctx.clear();
     const values = {
@@ -101,7 +142,7 @@ export function bookmarksScreen(main, ctx) {
       shared: shared.checked,
     };
     const problems = [
-      ...(values.url ? (WEB_URL.test(values.url) ? [] : [{ field: "url", problem: "must start with http:// or https://" }]) : [{ field: "url", problem: "is required" }]),
+      ...(urlProblem(values.url) ? [{ field: "url", problem: urlProblem(values.url) }] : []),
       ...(values.name ? [] : [{ field: "name", problem: "is required" }]),
     ];
     if (problems.length) {
@@ -109,35 +150,42 @@ export function bookmarksScreen(main, ctx) {
       return;
     }
     clearFieldErrors(fields);
-    submit.disabled = true;
-    try {
-      if (editing) {
-        const patch = Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (editing[key] ?? null)));
-        if (Object.keys(patch).length) {
-          const updated = await api.updateBookmark(editing.id, patch);
-          redraw(updated);
-          ctx.say(`Saved your changes to “${updated.name}”.`);
-        } else {
+    return whileBusy(submit, async () => {
+      const patch = editing
+        ? Object.fromEntries(Object.entries(values).filter(([key, value]) => value !== (editing[key] ?? null)))
+        : null;
+      try {
+        if (editing && !Object.keys(patch).length) {
           ctx.say("Nothing changed.");
+          cancelEditing();
+        } else if (editing) {
+          const updated = await api.updateBookmark(editing.id, patch);
+          ctx.say(`Saved your changes to “${updated.name}”.`);
+          resetForm();
+          redraw(updated);
+          focusRow(updated.id);
+        } else {
+          const created = await api.createBookmark(values, idempotencyKey);
+          idempotencyKey = crypto.randomUUID();
+          ctx.say(created.shared ? `Saved and shared “${created.name}”: it is entering the contest.` : `Saved “${created.name}”.`);
+          resetForm();
+          await pager.go(0);
+          focusRow(created.id);
         }
-      } else {
-        const created = await api.createBookmark(values, idempotencyKey);
-        idempotencyKey = crypto.randomUUID();
-        ctx.say(created.shared ? `Saved and shared “${created.name}”: it is entering the contest.` : `Saved “${created.name}”.`);
-        await pager.go(0);
+      } catch (error) {
+        reportFormError(error, patch);
       }
-      resetForm();
-    } catch (error) {
-      reportFormError(error);
-    } finally {
-      submit.disabled = false;
-    }
+    });
   }
 
-  function reportFormError(error) {
+  function reportFormError(error, patch) {
     if (error instanceof ApiError && error.status === 400 && error.fields.length) {
       const unclaimed = showFieldErrors(fields, error.fields);
       ctx.fail(new Error(unclaimed.length ? `${error.message} (${unclaimed.join("; ")})` : "Please fix the marked fields."));
+    } else if (error instanceof ApiError && error.status === 409 && patch && "url" in patch) {
+      // The one conflict an edit can meet: a bookmark in the contest keeps the URL it was shared with.
+      showFieldErrors(fields, [{ field: "url", problem: "can no longer change: this bookmark was shared to the contest" }]);
+      ctx.fail(new Error("Nothing was saved: see the marked field."));
     } else {
       ctx.fail(error);
     }
@@ -156,6 +204,12 @@ export function bookmarksScreen(main, ctx) {
     fields.url.input.focus();
   }
 
+  function cancelEditing() {
+    const id = editing?.id;
+    resetForm();
+    if (id) focusRow(id);
+  }
+
   function resetForm() {
     editing = null;
     form.reset();
@@ -165,29 +219,39 @@ export function bookmarksScreen(main, ctx) {
     cancel.hidden = true;
   }
 
-  async function share(bookmark) {
+  function share(bookmark, button) {
     ctx.clear();
-    try {
-      const updated = await api.updateBookmark(bookmark.id, { shared: true });
-      redraw(updated);
-      ctx.say(`Shared “${updated.name}”: it is entering the contest.`);
-    } catch (error) {
-      ctx.fail(error);
-    }
+    return whileBusy(button, async () => {
+      try {
+        const updated = await api.updateBookmark(bookmark.id, { shared: true });
+        redraw(updated);
+        focusRow(updated.id);
+        ctx.say(`Shared “${updated.name}”: it is entering the contest.`);
+      } catch (error) {
+        ctx.fail(error);
+      }
+    });
   }
 
-  async function remove(bookmark) {
+  function remove(bookmark, button) {
     if (!window.confirm(`Delete “${bookmark.name}”? This cannot be undone.`)) return;
     ctx.clear();
-    try {
-      await api.deleteBookmark(bookmark.id);
+    return whileBusy(button, async () => {
+      const index = shown.findIndex((b) => b.id === bookmark.id);
+      try {
+        await api.deleteBookmark(bookmark.id);
+      } catch (error) {
+        ctx.fail(error);
+        return;
+      }
       watcher.forget(bookmark.id);
       if (editing?.id === bookmark.id) resetForm();
       ctx.say(`Deleted “${bookmark.name}”.`);
       await pager.refresh();
-    } catch (error) {
-      ctx.fail(error);
-    }
+      // The row that took its place, else the one before it, else the list's heading.
+      const next = shown[Math.min(index, shown.length - 1)];
+      focusRow(next?.id);
+    });
   }
 
   return () => watcher.stop();
