@@ -20,6 +20,7 @@ from local.api import LocalApi, api_settings
 from local.authorizer import CognitoAuthorizer
 from local.functions import api_routes
 from local.health import HEALTH_PATH, Health, with_health_check
+from local.isolation import dynamodb_transactions_isolated
 from local.provision import Aws, Provisioned, provision
 from local.resolve import Resolver
 from local.runtime import Runtime
@@ -262,6 +263,7 @@ def start(
         redelivery=redelivery,
     )
     stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
+    stack._exits.enter_context(dynamodb_transactions_isolated())
     stack._threads.append(_thread("local-api", api.serve_forever))
     for mapping in provisioned.stream_mappings:
         poller = StreamPoller(mapping, aws, runtime, stop, log, health=health, redelivery=redelivery)
