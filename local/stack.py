@@ -274,7 +274,10 @@ def start(
         )
         stack._threads.append(_thread(f"queue-{queue_mapping.logical_id}", queue_poller.run))
     for delivery in provisioned.rule_deliveries:
-        rule_poller = RulePoller(delivery, aws, runtime, stop, log, health=health, redelivery=redelivery)
+        asynchronous = provisioned.async_invocations.get(delivery.function or "")
+        rule_poller = RulePoller(
+            delivery, aws, runtime, stop, log, health=health, redelivery=redelivery, asynchronous=asynchronous
+        )
         stack._threads.append(_thread(f"rule-{delivery.rule}", rule_poller.run))
     if provisioned.topic_inboxes:
         printer = NotificationPrinter(provisioned, stop, log, health)

@@ -18,6 +18,7 @@ from moto.events.models import EventPattern, EventPatternParser
 
 from local.health import Health
 from local.provision import (
+    AsyncInvocation,
     Aws,
     Provisioned,
     QueueMapping,
@@ -398,6 +399,25 @@ def apply_input_path(event: Any, input_path: str | None) -> Any:
     return value
 
 
+def async_failure_record(
+    function_arn: str, payload: Any, error: Exception | None, invocations: int
+) -> dict[str, Any]:
+    """What Lambda sends to an asynchronous invocation's on-failure destination: the event and the error."""
+    return {
+        "version": "1.0",
+        "timestamp": _now(),
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": invocations,
+        },
+        "requestPayload": payload,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+    }
+
+
 class RulePoller:
     """Hands each event a rule delivered to its local queue to the function or state machine it targets."""
 
@@ -411,9 +431,11 @@ class RulePoller:
         *,
         health: Health | None = None,
         redelivery: AtLeastOnce | None = None,
+        asynchronous: AsyncInvocation | None = None,
     ) -> None:
         self.delivery, self.aws, self.runtime, self.stop, self.log = delivery, aws, runtime, stop, log
         self.health = health or Health(log)
+        self.asynchronous = asynchronous or AsyncInvocation()
         self.redelivery = redelivery
         self.random = redelivery.random_for(delivery.rule) if redelivery else None
         self.held: list[str] = []  # copies of events an at-least-once delivery will deliver again later
@@ -423,7 +445,7 @@ class RulePoller:
         """One delivery attempt; raises if the target failed."""
         payload = apply_input_path(event, self.delivery.input_path)
         if self.delivery.function is not None:
-            self.runtime.invoke(self.delivery.function, payload)
+            self.invoke_asynchronously(self.delivery.function, payload)
             return
         if self.delivery.topic_arn is not None:
             message = payload if isinstance(payload, str) else json.dumps(payload)
@@ -436,6 +458,34 @@ class RulePoller:
             name=str(uuid.uuid4()),
             input=json.dumps(payload),
         )
+
+    def invoke_asynchronously(self, function: str, payload: Any) -> None:
+        """EventBridge invokes a function asynchronously: the delivery succeeds once Lambda takes the event,
+        so a function error is retried by Lambda (the function's EventInvokeConfig), not by the rule, and
+        what still fails goes to the function's on-failure destination, not to the rule's DLQ."""
+        error: Exception | None = None
+        attempts = 1 + max(self.asynchronous.maximum_retry_attempts, 0)
+        for attempt in range(attempts):
+            try:
+                self.runtime.invoke(function, payload)
+                return
+            except Exception as failed:  # a function error, whatever it is, is retried by Lambda
+                error = failed
+                self.log(f"[rule] {self.delivery.rule} -> {function} (async) #{attempt + 1}: {failed!r}")
+                self.stop.wait(0.05 * (attempt + 1))
+        destination = self.asynchronous.on_failure_arn
+        if destination is None:
+            self.log(
+                f"[rule] {self.delivery.rule} -> {function}: dropped after {attempts} tries, as Lambda does"
+            )
+            return
+        record = json.dumps(
+            async_failure_record(self.runtime.functions[function].arn, payload, error, attempts), default=str
+        )
+        if destination.split(":")[2] == "sns":
+            self.aws.sns().publish(TopicArn=destination, Message=record)
+        else:
+            self.sqs.send_message(QueueUrl=queue_url(self.aws, destination), MessageBody=record)
 
     def handle(self, body: str) -> None:
         """Deliver with the target's RetryPolicy; what still fails goes to its DeadLetterConfig queue."""

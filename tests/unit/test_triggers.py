@@ -199,20 +199,33 @@ def _put(aws: Aws, detail_type: str, detail: dict[str, Any]) -> None:
     )
 
 
-def test_a_rule_target_function_that_keeps_failing_sends_the_event_to_the_rule_dlq(embedded_aws: Aws) -> None:
+def test_a_rule_target_function_that_keeps_failing_lands_in_its_async_on_failure_destination(
+    embedded_aws: Aws,
+) -> None:
     out: Provisioned = provisioned_from(embedded_aws, sam_template())
     delivery = next(d for d in out.rule_deliveries if d.function == "ContestFunction")
     runtime = FakeRuntime(out.functions, _raise)
-    poller = RulePoller(delivery, embedded_aws, runtime, threading.Event(), log=lambda _: None)
+    poller = RulePoller(
+        delivery,
+        embedded_aws,
+        runtime,
+        threading.Event(),
+        log=lambda _: None,
+        asynchronous=out.async_invocations["ContestFunction"],
+    )
     _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-1"})
 
-    poll_until(poller.poll_once, lambda: len(runtime.events) >= 2)
+    poll_until(poller.poll_once, lambda: _peek(embedded_aws, out.physical["StreamFailuresQueue"]) != {})
 
-    assert len(runtime.events) == 2  # one try and MaximumRetryAttempts: 1
+    assert len(runtime.events) == 2  # one try and the EventInvokeConfig's MaximumRetryAttempts: 1
+    (message,) = embedded_aws.sqs().receive_message(QueueUrl=out.physical["StreamFailuresQueue"])["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestPayload"]["detail"] == {"bookmark_id": "b-1"}
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["responsePayload"] == {"errorMessage": "the function failed", "errorType": "RuntimeError"}
+    # Lambda took the event, so the delivery succeeded: nothing in the rule's own DLQ.
     dlq = out.resolver.get_att("ContestFunctionSharedQueue", "QueueUrl")
-    message = embedded_aws.sqs().receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"][0]
-    assert json.loads(message["Body"])["detail"] == {"bookmark_id": "b-1"}
-    assert message["MessageAttributes"]["RULE_ARN"]["StringValue"].endswith(delivery.rule_arn.split("/")[-1])
+    assert _peek(embedded_aws, dlq) == {}
 
 
 def test_each_delivery_of_a_rule_starts_its_own_execution_with_a_generated_name(
