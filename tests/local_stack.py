@@ -102,8 +102,10 @@ def _redelivery_arguments(config: pytest.Config) -> list[str]:
         return []
     seed = os.environ.get("REDELIVER_SEED") or str(AtLeastOnce.new_seed())
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"local stack: at-least-once delivery, REDELIVER_SEED={seed}")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # else the line is captured with the fixture's output
+            reporter.write_line(f"local stack: at-least-once delivery, REDELIVER_SEED={seed}")
     return ["--redeliver-seed", seed]
 
 
