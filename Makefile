@@ -26,6 +26,10 @@ export SAM_CLI_TELEMETRY := 0
 AWS_PORT ?= 5000
 API_PORT ?= 3000
 WEB_PORT ?= 8080
+# At-least-once delivery in `make local`: REDELIVER=1 delivers everything twice, sometimes out of order;
+# REDELIVER_SEED=<n> replays the choices of a run (its seed is printed at start).
+REDELIVER ?= 0
+REDELIVER_SEED ?=
 
 .PHONY: help install lint format test build local invoke bench deploy web-publish e2e audit samples openapi clean
 
@@ -81,8 +85,9 @@ openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models a
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
 	$(BIN)/sam build --template template.yaml
 
-local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080); Ctrl-C stops
-	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT)
+local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
+	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
+		$(if $(filter 1,$(REDELIVER)),--redeliver) $(if $(REDELIVER_SEED),--redeliver-seed $(REDELIVER_SEED))
 
 invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTION=<logical id> EVENT=events/...
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }

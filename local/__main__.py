@@ -12,6 +12,7 @@ from pathlib import Path  # noqa: E402
 from types import FrameType  # noqa: E402
 
 from local.stack import PortInUse, start  # noqa: E402
+from local.triggers import AtLeastOnce  # noqa: E402
 
 
 def main() -> None:
@@ -28,7 +29,23 @@ def main() -> None:
         metavar="NAME=VALUE",
         help="a template parameter's value instead of its Default (repeatable), as sam deploy takes them",
     )
+    parser.add_argument(
+        "--redeliver",
+        action="store_true",
+        help="deliver every rule target, stream batch and queue message twice, rule deliveries sometimes "
+        "out of order, as AWS may (at least once)",
+    )
+    parser.add_argument(
+        "--redeliver-seed",
+        type=int,
+        metavar="SEED",
+        help="the seed of --redeliver's choices, to replay a run (implies --redeliver; default: random)",
+    )
     arguments = parser.parse_args()
+    redelivery = None
+    if arguments.redeliver or arguments.redeliver_seed is not None:
+        seed = arguments.redeliver_seed
+        redelivery = AtLeastOnce(AtLeastOnce.new_seed() if seed is None else seed)
 
     stopping = threading.Event()
 
@@ -45,6 +62,7 @@ def main() -> None:
             region=arguments.region,
             state_dir=arguments.state_dir,
             parameters=dict(parameter.split("=", 1) for parameter in arguments.parameter),
+            redelivery=redelivery,
             log=lambda line: print(line, flush=True),
         )
     except PortInUse as error:

@@ -48,7 +48,6 @@ SKIPPED: dict[str, str] = {
     "AWS::XRay::": "tracing is disabled locally",
     "AWS::Lambda::Permission": "the local triggers call handlers in-process; no resource policy is consulted",
     "AWS::Lambda::LayerVersion": "layers are on the local PYTHONPATH",
-    "AWS::Lambda::EventInvokeConfig": "async invokes are run by the local rule poller (retries, DLQ)",
     "AWS::SQS::QueuePolicy": "moto does not enforce queue policies",
     "AWS::SQS::QueueInlinePolicy": "moto does not enforce queue policies",
     "AWS::SNS::TopicPolicy": "moto does not enforce topic policies",
@@ -166,6 +165,15 @@ class QueueMapping:
     report_batch_item_failures: bool = False
 
 
+@dataclass(frozen=True)
+class AsyncInvocation:
+    """How Lambda retries an asynchronous invocation (EventBridge's) that fails, and where it then goes:
+    its function's EventInvokeConfig, or Lambda's defaults (two retries, then dropped)."""
+
+    maximum_retry_attempts: int = 2
+    on_failure_arn: str | None = None
+
+
 @dataclass
 class Provisioned:
     """What the local stack made of the template: physical names, in-process functions and triggers."""
@@ -177,6 +185,7 @@ class Provisioned:
     queue_mappings: list[QueueMapping] = field(default_factory=list)
     rule_deliveries: list[RuleDelivery] = field(default_factory=list)
     topic_inboxes: dict[str, str] = field(default_factory=dict)
+    async_invocations: dict[str, AsyncInvocation] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
     def function_for(self, name_or_arn: str) -> str:
@@ -429,6 +438,17 @@ def _function(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str,
     _set(out, logical_id, name, Arn=arn)
 
 
+def _event_invoke_config(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
+    """Kept for the rule poller, which invokes rule-target functions asynchronously as EventBridge does."""
+    on_failure = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+    if on_failure is not None and on_failure.split(":")[2] not in ("sqs", "sns"):
+        raise UnsupportedResource(f"{logical_id}: on-failure destinations are SQS or SNS locally")
+    out.async_invocations[out.function_for(str(properties["FunctionName"]))] = AsyncInvocation(
+        int(properties.get("MaximumRetryAttempts", 2)), on_failure
+    )
+    _set(out, logical_id, logical_id)
+
+
 def _function_version(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
     function = out.functions[out.function_for(properties["FunctionName"])]
     _set(out, logical_id, f"{function.arn}:1", Version="1", FunctionArn=function.arn)
@@ -505,6 +525,7 @@ PROVISIONERS: dict[str, Provisioner] = {
     "AWS::Lambda::Function": _function,
     "AWS::Lambda::Version": _function_version,
     "AWS::Lambda::Alias": _function_alias,
+    "AWS::Lambda::EventInvokeConfig": _event_invoke_config,
     "AWS::Lambda::EventSourceMapping": _event_source_mapping,
 }
 

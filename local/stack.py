@@ -19,11 +19,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from local.api import LocalApi, api_settings
 from local.authorizer import CognitoAuthorizer
 from local.functions import api_routes
+from local.health import HEALTH_PATH, Health, with_health_check
+from local.isolation import dynamodb_transactions_isolated
 from local.provision import Aws, Provisioned, provision
 from local.resolve import Resolver
 from local.runtime import Runtime
 from local.template import template, translated
 from local.triggers import (
+    AtLeastOnce,
     NotificationPrinter,
     QueuePoller,
     RulePoller,
@@ -99,6 +102,8 @@ class Stack:
     _stop: threading.Event
     _threads: list[threading.Thread] = field(default_factory=list)
     _exits: ExitStack = field(default_factory=ExitStack)
+    health: Health = field(default_factory=Health)
+    redelivery: AtLeastOnce | None = None
     web_url: str = ""
     _web: BaseWSGIServer | None = None
 
@@ -106,6 +111,8 @@ class Stack:
         """The content of .local/stack.json (a fixed format that tools and checks read)."""
         return {
             "api_url": self.api_url,
+            "health_url": self.api_url + HEALTH_PATH,
+            "redelivery_seed": self.redelivery.seed if self.redelivery else None,
             "aws_endpoint_url": self.aws_url,
             "region": self.region,
             "user_pool_id": self.user_pool_id,
@@ -194,10 +201,12 @@ def start(
     region: str = "us-east-1",
     state_dir: Path | None = None,
     parameters: dict[str, str] | None = None,
+    redelivery: AtLeastOnce | None = None,
     log: Callable[[str], None] = print,
 ) -> Stack:
-    """Start moto, provision the template, create the demo users, serve the API, run the triggers and
-    serve the web client (unless ``web_port`` is None)."""
+    """Start moto, provision the template, create the demo users, serve the API (and the health check),
+    run the triggers (at least once with ``redelivery``) and serve the web client (unless ``web_port`` is
+    None)."""
     ensure_free(aws_port, "embedded AWS (AWS_PORT)")
     ensure_free(api_port, "local API (API_PORT)")
     if web_port is not None:
@@ -235,9 +244,9 @@ def start(
 
     runtime = Runtime(provisioned.functions, aws_url)
     authorizers = _cognito_authorizers(aws, region, aws_url, settings.authorizer_pool_arns)
-    api = make_server(
-        "127.0.0.1", api_port, LocalApi(settings, runtime.invoke, authorizers, log=log), threaded=True
-    )
+    health = Health(log)
+    local_api = LocalApi(settings, runtime.invoke, authorizers, log=log)
+    api = make_server("127.0.0.1", api_port, with_health_check(local_api, health), threaded=True)
     stop = threading.Event()
     stack = Stack(
         region=region,
@@ -250,20 +259,29 @@ def start(
         _moto=moto,
         _api=api,
         _stop=stop,
+        health=health,
+        redelivery=redelivery,
     )
     stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
+    stack._exits.enter_context(dynamodb_transactions_isolated())
     stack._threads.append(_thread("local-api", api.serve_forever))
     for mapping in provisioned.stream_mappings:
-        poller = StreamPoller(mapping, aws, runtime, stop, log)
+        poller = StreamPoller(mapping, aws, runtime, stop, log, health=health, redelivery=redelivery)
         stack._threads.append(_thread(f"stream-{mapping.logical_id}", poller.run))
     for queue_mapping in provisioned.queue_mappings:
-        queue_poller = QueuePoller(queue_mapping, aws, runtime, stop, log)
+        queue_poller = QueuePoller(
+            queue_mapping, aws, runtime, stop, log, health=health, redelivery=redelivery
+        )
         stack._threads.append(_thread(f"queue-{queue_mapping.logical_id}", queue_poller.run))
     for delivery in provisioned.rule_deliveries:
-        rule_poller = RulePoller(delivery, aws, runtime, stop, log)
+        asynchronous = provisioned.async_invocations.get(delivery.function or "")
+        rule_poller = RulePoller(
+            delivery, aws, runtime, stop, log, health=health, redelivery=redelivery, asynchronous=asynchronous
+        )
         stack._threads.append(_thread(f"rule-{delivery.rule}", rule_poller.run))
     if provisioned.topic_inboxes:
-        stack._threads.append(_thread("sns-printer", NotificationPrinter(provisioned, stop, log).run))
+        printer = NotificationPrinter(provisioned, stop, log, health)
+        stack._threads.append(_thread("sns-printer", printer.run))
     if web_port is not None:
         _serve_web_client(stack, web_port)
     if state_dir is not None:
@@ -303,6 +321,13 @@ def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
         *(
             f"topic   {logical_id} (printed here; copy kept in {url})"
             for logical_id, url in provisioned.topic_inboxes.items()
+        ),
+        f"Health check                {stack.api_url}{HEALTH_PATH} (503 while a trigger cannot proceed)",
+        (
+            f"At-least-once delivery ON, seed {stack.redelivery.seed} "
+            f"(replay: make local REDELIVER=1 REDELIVER_SEED={stack.redelivery.seed})"
+            if stack.redelivery
+            else "At-least-once delivery off: each event delivered once (make local REDELIVER=1 turns it on)"
         ),
         f"Cognito user pool {stack.user_pool_id}, app client {stack.user_pool_client_id}",
         *([f"Web client                  {stack.web_url}"] if stack.web_url else []),

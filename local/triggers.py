@@ -1,19 +1,24 @@
 """The triggers moto cannot run without Docker, run in-process with Lambda's and EventBridge's semantics:
 DynamoDB stream mappings, rules whose targets are functions or state machines, topic notifications, and
-state-machine tasks (or SNS subscriptions) that invoke a function."""
+state-machine tasks (or SNS subscriptions) that invoke a function. Optionally at least once, as AWS
+delivers: every delivery twice, rule deliveries sometimes out of order (AtLeastOnce)."""
 
 import functools
 import json
+import random
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from moto.events.models import EventPattern, EventPatternParser
 
+from local.health import Health
 from local.provision import (
+    AsyncInvocation,
     Aws,
     Provisioned,
     QueueMapping,
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 Invoke = Callable[[dict[str, Any]], Any]
 Log = Callable[[str], None]
 Pattern = str | Mapping[str, Any]
+T = TypeVar("T")
 
 
 def _now() -> str:
@@ -54,19 +60,76 @@ def matches_filters(record: Mapping[str, Any], filters: Sequence[Pattern]) -> bo
 
 
 def keep_polling(
-    poll_once: Callable[[], int], stop: threading.Event, log: Log, name: str, idle: float = 0.0
+    poll_once: Callable[[], int],
+    stop: threading.Event,
+    log: Log,
+    name: str,
+    idle: float = 0.0,
+    health: Health | None = None,
 ) -> None:
-    """A trigger's loop until ``stop``: poll, rest ``idle`` seconds when nothing came, and log an error
-    and poll on, since a transient error must not end the trigger."""
+    """A trigger's loop until ``stop``: poll, rest ``idle`` seconds when nothing came, and on an error report
+    the trigger as failing (logged, and the health check fails until a poll succeeds) and poll on, since a
+    transient error must not end the trigger and a lasting one must not be silent."""
+    health = health or Health(log)
     while not stop.is_set():
         try:
-            if poll_once() == 0 and idle:
-                stop.wait(idle)
-        except Exception as error:  # keep polling, whatever failed
+            read = poll_once()
+        except Exception as error:  # keep polling, whatever failed: the health check says it is failing
             if stop.is_set():
                 return
-            log(f"{name}: {error!r}")
+            health.failing(name, repr(error))
             stop.wait(0.5)
+            continue
+        health.ok(name)
+        if read == 0 and idle:
+            stop.wait(idle)
+
+
+# ---- At-least-once delivery (make local REDELIVER=1) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtLeastOnce:
+    """AWS delivers rule targets, stream batches and SQS messages at least once, and EventBridge in no
+    particular order; moto delivers each exactly once, in order. This mode delivers everything twice and
+    holds some rule redeliveries back behind later events, from ``seed`` so that a failure can be replayed."""
+
+    seed: int
+    hold_back: float = 0.5  # the chance that a copy, or a copy already held back, waits for a later poll
+
+    @staticmethod
+    def new_seed() -> int:
+        return random.SystemRandom().randrange(2**32)
+
+    def random_for(self, trigger: str) -> random.Random:
+        # One generator per trigger: its choices replay for a seed, whatever the threads interleave.
+        return random.Random(f"{self.seed}:{trigger}")  # noqa: S311 (a replayable schedule, not a secret)
+
+
+def twice(invoke: Invoke) -> Invoke:
+    """Lambda retrying a batch whose answer it lost (a timeout, a throttled answer): the function runs on the
+    same batch twice and the second answer is the one that counts. A first failure raises, as before."""
+
+    def again(event: Any) -> Any:
+        invoke(event)
+        return invoke(event)
+
+    return again
+
+
+def out_of_order(
+    new: list[T], held: list[T], rng: random.Random, hold_back: float
+) -> tuple[list[T], list[T]]:
+    """One poll of an at-least-once delivery: (what to deliver now, in order; what to hold for later).
+    Every new item is delivered now and its copy now or later; a held copy is released with the chance
+    ``1 - hold_back``, and all of them when nothing new came, so none waits longer than an idle poll."""
+    now, later = list(new), list[T]()
+    for item in new:
+        (later if rng.random() < hold_back else now).append(item)
+    for item in held:
+        (later if new and rng.random() < hold_back else now).append(item)
+    rng.shuffle(now)
+    return now, later
 
 
 # ---- DynamoDB stream event source mappings ---------------------------------------------------------
@@ -165,35 +228,100 @@ def on_failure_record(
     }
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """The last record of a shard that was handed on: where reading resumes, and how to recognise it."""
+
+    sequence_number: str
+    event_id: str
+
+
+class StreamReplaced(Exception):
+    """The stream a mapping reads no longer belongs to its table (deleted, recreated or restored under the
+    same name): on AWS the mapping would read no new record ever again, so the reader stops, loudly."""
+
+
 class StreamReader:
     """Reads every shard of a stream with get_records as Lambda's poller does: from a starting position,
-    remembering where each shard stopped, and picking up shards that appear later."""
+    on from the last record handed on, picking up shards that appear later.
+
+    Each read asks for a fresh iterator at the checkpoint instead of following NextShardIterator: moto
+    replaces a table object when a transaction is cancelled, and an iterator of the old object would never
+    see another record. A record moves the checkpoint only once the consumer asks for the next shard's
+    batch, so a batch whose delivery raised is read again (at least once, as Lambda retries it).
+    """
 
     def __init__(
-        self, client: "DynamoDBStreamsClient", stream_arn: str, starting_position: str = "TRIM_HORIZON"
+        self,
+        client: "DynamoDBStreamsClient",
+        stream_arn: str,
+        starting_position: str = "TRIM_HORIZON",
+        log: Log = print,
     ) -> None:
         self.client, self.stream_arn, self.starting_position = client, stream_arn, starting_position
-        self.iterators: dict[str, str | None] = {}
+        self.log = log
+        self.checkpoints: dict[str, Checkpoint | None] = {}
+        self.closed: set[str] = set()
 
-    def _discover_shards(self) -> None:
-        shards = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            if shard["ShardId"] not in self.iterators:
-                self.iterators[shard["ShardId"]] = self.client.get_shard_iterator(
-                    StreamArn=self.stream_arn,
-                    ShardId=shard["ShardId"],
-                    ShardIteratorType=cast(Any, self.starting_position),
-                )["ShardIterator"]
+    def _shards(self) -> list[str]:
+        description = self.client.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        label = self.stream_arn.rsplit("/", 1)[-1]
+        if description.get("StreamLabel") != label:
+            raise StreamReplaced(
+                f"{self.stream_arn} is no longer the table's stream (now {description.get('StreamLabel')}): "
+                "the table was deleted, recreated or restored; restart the local stack to map the new one"
+            )
+        return [shard["ShardId"] for shard in description["Shards"]]
+
+    def _records(self, shard_id: str, checkpoint: Checkpoint | None, limit: int) -> dict[str, Any]:
+        position: dict[str, Any] = (
+            {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": checkpoint.sequence_number}
+            if checkpoint
+            else {"ShardIteratorType": "TRIM_HORIZON"}
+        )
+        iterator = self.client.get_shard_iterator(StreamArn=self.stream_arn, ShardId=shard_id, **position)
+        # One more than asked for: the record at the checkpoint comes back first and is dropped.
+        answer = self.client.get_records(ShardIterator=iterator["ShardIterator"], Limit=min(limit + 1, 1000))
+        return dict(answer)
+
+    def _start(self, shard_id: str) -> Checkpoint | None:
+        """Where a newly found shard is read from: its start, or for LATEST after what it holds now."""
+        if self.starting_position != "LATEST":
+            return None
+        checkpoint = None
+        while records := self._unseen(shard_id, checkpoint, self._records(shard_id, checkpoint, 999)):
+            checkpoint = Checkpoint(records[-1]["dynamodb"]["SequenceNumber"], records[-1]["eventID"])
+        return checkpoint
+
+    def _unseen(self, shard_id: str, checkpoint: Checkpoint | None, answer: dict[str, Any]) -> list[Any]:
+        records = list(answer["Records"])
+        if checkpoint is None or not records:
+            return records
+        if records[0]["eventID"] == checkpoint.event_id:
+            return records[1:]
+        # Only moto does this: a record read while a transaction was applied, then rolled back.
+        self.log(
+            f"[stream] {shard_id}: record {checkpoint.sequence_number} was rolled back after it was read; "
+            "reading on from the record now in its place"
+        )
+        return records
 
     def read(self, limit: int = 1000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         """One get_records per open shard: its id and up to ``limit`` new records, as Lambda records."""
-        self._discover_shards()
-        for shard_id, iterator in list(self.iterators.items()):
-            if iterator is None:
-                continue  # a closed shard read to its end
-            answer = self.client.get_records(ShardIterator=iterator, Limit=limit)
-            self.iterators[shard_id] = answer.get("NextShardIterator")
-            yield shard_id, [lambda_record(dict(record), self.stream_arn) for record in answer["Records"]]
+        for shard_id in self._shards():
+            if shard_id in self.closed:
+                continue
+            if shard_id not in self.checkpoints:
+                self.checkpoints[shard_id] = self._start(shard_id)
+            checkpoint = self.checkpoints[shard_id]
+            answer = self._records(shard_id, checkpoint, limit)
+            records = self._unseen(shard_id, checkpoint, answer)[:limit]
+            if not records and not answer.get("NextShardIterator"):
+                self.closed.add(shard_id)  # a closed shard read to its end
+            yield shard_id, [lambda_record(dict(record), self.stream_arn) for record in records]
+            if records:
+                last = records[-1]
+                self.checkpoints[shard_id] = Checkpoint(last["dynamodb"]["SequenceNumber"], last["eventID"])
 
     def new_records(self) -> list[dict[str, Any]]:
         """Every record written since the last read, in order."""
@@ -201,15 +329,27 @@ class StreamReader:
 
 
 class StreamPoller:
-    """Delivers one mapping's stream, batch by batch and shard by shard, in order."""
+    """Delivers one mapping's stream, batch by batch and shard by shard, in order (twice each, at least
+    once; never reordered, since Lambda keeps a shard's order)."""
 
     def __init__(
-        self, mapping: StreamMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+        self,
+        mapping: StreamMapping,
+        aws: Aws,
+        runtime: Runtime,
+        stop: threading.Event,
+        log: Log,
+        *,
+        health: Health | None = None,
+        redelivery: AtLeastOnce | None = None,
     ) -> None:
         self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
+        self.health = health or Health(log)
         self.reader = StreamReader(
-            aws.client("dynamodbstreams"), mapping.stream_arn, mapping.starting_position
+            aws.client("dynamodbstreams"), mapping.stream_arn, mapping.starting_position, log
         )
+        invoke: Invoke = functools.partial(self.runtime.invoke, self.mapping.function)
+        self.invoke = twice(invoke) if redelivery else invoke
 
     def poll_once(self) -> int:
         """Read and deliver one batch per shard; returns how many records were read."""
@@ -221,7 +361,7 @@ class StreamPoller:
                 deliver_batch(
                     batch,
                     self.mapping,
-                    lambda event: self.runtime.invoke(self.mapping.function, event),
+                    self.invoke,
                     functools.partial(self._send_failure, shard_id=shard_id),
                     log=self.log,
                     pause=lambda: self.stop.wait(0.2),
@@ -241,7 +381,9 @@ class StreamPoller:
             )
 
     def run(self) -> None:
-        keep_polling(self.poll_once, self.stop, self.log, f"[stream] {self.mapping.logical_id}", idle=0.1)
+        keep_polling(
+            self.poll_once, self.stop, self.log, f"[stream] {self.mapping.logical_id}", 0.1, self.health
+        )
 
 
 # ---- EventBridge rules whose targets are functions or state machines -------------------------------
@@ -257,45 +399,93 @@ def apply_input_path(event: Any, input_path: str | None) -> Any:
     return value
 
 
-def execution_name(event: Any, payload: Any) -> str:
-    """A redelivered event must not start a second execution: name it after the bookmark, else the event."""
-    for source in (event, payload):
-        if isinstance(source, dict):
-            detail = source.get("detail", source)
-            if isinstance(detail, dict) and detail.get("bookmark_id"):
-                return str(detail["bookmark_id"])
-    if isinstance(event, dict) and event.get("id"):
-        return str(event["id"])
-    return str(uuid.uuid4())
+def async_failure_record(
+    function_arn: str, payload: Any, error: Exception | None, invocations: int
+) -> dict[str, Any]:
+    """What Lambda sends to an asynchronous invocation's on-failure destination: the event and the error."""
+    return {
+        "version": "1.0",
+        "timestamp": _now(),
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "functionArn": f"{function_arn}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": invocations,
+        },
+        "requestPayload": payload,
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__},
+    }
 
 
 class RulePoller:
     """Hands each event a rule delivered to its local queue to the function or state machine it targets."""
 
     def __init__(
-        self, delivery: RuleDelivery, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+        self,
+        delivery: RuleDelivery,
+        aws: Aws,
+        runtime: Runtime,
+        stop: threading.Event,
+        log: Log,
+        *,
+        health: Health | None = None,
+        redelivery: AtLeastOnce | None = None,
+        asynchronous: AsyncInvocation | None = None,
     ) -> None:
         self.delivery, self.aws, self.runtime, self.stop, self.log = delivery, aws, runtime, stop, log
+        self.health = health or Health(log)
+        self.asynchronous = asynchronous or AsyncInvocation()
+        self.redelivery = redelivery
+        self.random = redelivery.random_for(delivery.rule) if redelivery else None
+        self.held: list[str] = []  # copies of events an at-least-once delivery will deliver again later
         self.sqs = aws.sqs()
 
     def deliver(self, event: Any) -> None:
         """One delivery attempt; raises if the target failed."""
         payload = apply_input_path(event, self.delivery.input_path)
         if self.delivery.function is not None:
-            self.runtime.invoke(self.delivery.function, payload)
+            self.invoke_asynchronously(self.delivery.function, payload)
             return
         if self.delivery.topic_arn is not None:
             message = payload if isinstance(payload, str) else json.dumps(payload)
             self.aws.sns().publish(TopicArn=self.delivery.topic_arn, Message=message)
             return
-        sfn = self.aws.stepfunctions()
-        name = execution_name(event, payload)
-        try:
-            sfn.start_execution(
-                stateMachineArn=str(self.delivery.state_machine_arn), name=name, input=json.dumps(payload)
+        # A rule's state-machine target sets no name, so Step Functions makes a fresh one for every delivery:
+        # a redelivered event starts a second execution. moto needs a name; it gets one the same way.
+        self.aws.stepfunctions().start_execution(
+            stateMachineArn=str(self.delivery.state_machine_arn),
+            name=str(uuid.uuid4()),
+            input=json.dumps(payload),
+        )
+
+    def invoke_asynchronously(self, function: str, payload: Any) -> None:
+        """EventBridge invokes a function asynchronously: the delivery succeeds once Lambda takes the event,
+        so a function error is retried by Lambda (the function's EventInvokeConfig), not by the rule, and
+        what still fails goes to the function's on-failure destination, not to the rule's DLQ."""
+        error: Exception | None = None
+        attempts = 1 + max(self.asynchronous.maximum_retry_attempts, 0)
+        for attempt in range(attempts):
+            try:
+                self.runtime.invoke(function, payload)
+                return
+            except Exception as failed:  # a function error, whatever it is, is retried by Lambda
+                error = failed
+                self.log(f"[rule] {self.delivery.rule} -> {function} (async) #{attempt + 1}: {failed!r}")
+                self.stop.wait(0.05 * (attempt + 1))
+        destination = self.asynchronous.on_failure_arn
+        if destination is None:
+            self.log(
+                f"[rule] {self.delivery.rule} -> {function}: dropped after {attempts} tries, as Lambda does"
             )
-        except sfn.exceptions.ExecutionAlreadyExists:
-            self.log(f"[rule] {self.delivery.rule}: execution {name} already exists (a redelivery)")
+            return
+        record = json.dumps(
+            async_failure_record(self.runtime.functions[function].arn, payload, error, attempts), default=str
+        )
+        if destination.split(":")[2] == "sns":
+            self.aws.sns().publish(TopicArn=destination, Message=record)
+        else:
+            self.sqs.send_message(QueueUrl=queue_url(self.aws, destination), MessageBody=record)
 
     def handle(self, body: str) -> None:
         """Deliver with the target's RetryPolicy; what still fails goes to its DeadLetterConfig queue."""
@@ -334,13 +524,17 @@ class RulePoller:
         messages = self.sqs.receive_message(
             QueueUrl=self.delivery.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds
         ).get("Messages", [])
+        bodies = [message["Body"] for message in messages]
+        if self.redelivery and self.random:
+            bodies, self.held = out_of_order(bodies, self.held, self.random, self.redelivery.hold_back)
+        for body in bodies:
+            self.handle(body)
         for message in messages:
-            self.handle(message["Body"])
             self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)
 
     def run(self) -> None:
-        keep_polling(self.poll_once, self.stop, self.log, f"[rule] {self.delivery.rule}")
+        keep_polling(self.poll_once, self.stop, self.log, f"[rule] {self.delivery.rule}", health=self.health)
 
 
 # ---- SQS event source mappings --------------------------------------------------------------------
@@ -373,9 +567,20 @@ class QueuePoller:
     policy then moves them to its DLQ); with ReportBatchItemFailures only the reported ones stay."""
 
     def __init__(
-        self, mapping: QueueMapping, aws: Aws, runtime: Runtime, stop: threading.Event, log: Log
+        self,
+        mapping: QueueMapping,
+        aws: Aws,
+        runtime: Runtime,
+        stop: threading.Event,
+        log: Log,
+        *,
+        health: Health | None = None,
+        redelivery: AtLeastOnce | None = None,
     ) -> None:
         self.mapping, self.aws, self.runtime, self.stop, self.log = mapping, aws, runtime, stop, log
+        self.health = health or Health(log)
+        invoke: Invoke = functools.partial(self.runtime.invoke, self.mapping.function)
+        self.invoke = twice(invoke) if redelivery else invoke
         self.sqs = aws.sqs()
         self.url = queue_url(aws, mapping.queue_arn)
 
@@ -393,7 +598,7 @@ class QueuePoller:
         failed: set[str] = set()
         if batch:
             try:
-                answer = self.runtime.invoke(self.mapping.function, {"Records": batch})
+                answer = self.invoke({"Records": batch})
                 if self.mapping.report_batch_item_failures and isinstance(answer, dict):
                     failed = {f.get("itemIdentifier") for f in answer.get("batchItemFailures") or []}
             except Exception as error:  # the whole batch returns to the queue
@@ -405,7 +610,9 @@ class QueuePoller:
         return len(messages)
 
     def run(self) -> None:
-        keep_polling(self.poll_once, self.stop, self.log, f"[queue] {self.mapping.logical_id}")
+        keep_polling(
+            self.poll_once, self.stop, self.log, f"[queue] {self.mapping.logical_id}", health=self.health
+        )
 
 
 # ---- SNS notifications, printed as they are published ----------------------------------------------
@@ -414,7 +621,10 @@ class QueuePoller:
 class NotificationPrinter:
     """Prints every message published to the app's topics (moto keeps them; the inbox queues keep a copy)."""
 
-    def __init__(self, provisioned: Provisioned, stop: threading.Event, log: Log) -> None:
+    def __init__(
+        self, provisioned: Provisioned, stop: threading.Event, log: Log, health: Health | None = None
+    ) -> None:
+        self.health = health or Health(log)
         self.topics = {
             logical_id: provisioned.physical[logical_id] for logical_id in provisioned.topic_inboxes
         }
@@ -437,8 +647,10 @@ class NotificationPrinter:
         while not self.stop.wait(0.2):
             try:
                 self.print_new()
-            except Exception as error:  # printing must never stop the stack
-                self.log(f"[sns] {error!r}")
+            except Exception as error:  # printing must never stop the stack, nor fail unseen
+                self.health.failing("[sns]", repr(error))
+            else:
+                self.health.ok("[sns]")
 
 
 # ---- Function invocations that moto itself makes (state-machine tasks, SNS lambda subscriptions) ---

@@ -1,5 +1,6 @@
 """The local stack for the suites that call the API over HTTP (tests/e2e, tests/fuzz): `python -m local`
-on free ports, started once a session, and the Target those suites sign users in to."""
+on free ports, started once a session (at least once, as AWS delivers), and the Target those suites sign
+users in to."""
 
 import json
 import os
@@ -15,9 +16,15 @@ import boto3
 import pytest
 
 from local.functions import ROOT
+from local.triggers import AtLeastOnce
 from tests.e2e.http import Api, eventually
 
 PASSWORD = "E2e-passw0rd-" + uuid.uuid4().hex[:8]
+
+# The suites' stack delivers every event twice, sometimes out of order, as AWS may: a story that passes
+# only when each event arrives once would fail on AWS. REDELIVER_SEED=<n> replays a failed session's
+# choices (its seed is printed in the session header and written in the stack's log).
+E2E_REDELIVERS = True
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Target:
     client_id: str
     session: boto3.Session
     endpoint_url: str | None = None
+    health_url: str | None = None  # the local stack's trigger health check (none on AWS)
     created_users: list[str] = field(default_factory=list)
 
     @property
@@ -88,8 +96,23 @@ def _free_of_test_settings() -> dict[str, str]:
     }
 
 
+def _redelivery_arguments(config: pytest.Config) -> list[str]:
+    """--redeliver-seed with REDELIVER_SEED's value or a fresh one, said in the terminal to replay it."""
+    if not E2E_REDELIVERS:
+        return []
+    seed = os.environ.get("REDELIVER_SEED") or str(AtLeastOnce.new_seed())
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # else the line is captured with the fixture's output
+            reporter.write_line(f"local stack: at-least-once delivery, REDELIVER_SEED={seed}")
+    return ["--redeliver-seed", seed]
+
+
 @pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def local_stack(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[dict[str, Any]]:
     """`python -m local` on free ports in a child process, until the session ends; yields its stack.json."""
     state = tmp_path_factory.mktemp("local-stack")
     log = (state / "stack.log").open("w")
@@ -100,6 +123,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             # The e2e, fuzz and browser suites share this stack, and the fuzzer alone sends faster than
             # the stage's default rate; throttling has its own tests (tests/unit/test_local_api.py).
             *("--parameter", "ThrottlingRateLimit=100000", "--parameter", "ThrottlingBurstLimit=100000"),
+            *_redelivery_arguments(pytestconfig),
         ],
         cwd=ROOT,
         env=_free_of_test_settings(),
@@ -133,4 +157,5 @@ def local_target(stack: dict[str, Any]) -> Target:
         stack["user_pool_client_id"],
         session,
         stack["aws_endpoint_url"],
+        stack["health_url"],
     )

@@ -72,6 +72,10 @@ Resources:
             Pattern: {source: [bookmarks], detail-type: [BookmarkShared]}
             RetryPolicy: {MaximumRetryAttempts: 1}
             DeadLetterConfig: {Type: SQS}
+      EventInvokeConfig:
+        MaximumRetryAttempts: 1
+        DestinationConfig:
+          OnFailure: {Type: SQS, Destination: !GetAtt StreamFailuresQueue.Arn}
   NotifyQueue:
     Type: AWS::SQS::Queue
   NotifierFunction:

@@ -1,4 +1,5 @@
-"""The local triggers deliver the way Lambda and EventBridge do: batches, partial failures, retries, DLQs."""
+"""The local triggers deliver the way Lambda and EventBridge do: batches, partial failures, retries, DLQs,
+at least once when asked, and never stall without saying so."""
 
 import json
 import threading
@@ -7,19 +8,24 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from werkzeug.test import Client
+from werkzeug.wrappers import Response
 
+from local.health import HEALTH_PATH, Health, with_health_check
 from local.provision import Aws, LocalFunction, Provisioned, StreamMapping
 from local.runtime import Runtime
 from local.triggers import (
+    AtLeastOnce,
     NotificationPrinter,
     QueuePoller,
     RulePoller,
     StreamPoller,
     apply_input_path,
     deliver_batch,
-    execution_name,
     functions_invoked_in_process,
     matches_filters,
+    out_of_order,
+    twice,
 )
 from tests.unit.test_provision import provisioned_from, sam_template
 
@@ -111,13 +117,12 @@ def test_filter_criteria_use_eventbridge_patterns() -> None:
     assert matches_filters(insert, ())
 
 
-def test_input_path_and_execution_name_follow_the_event_contract() -> None:
+def test_input_path_selects_what_the_target_receives() -> None:
     event = {"id": "event-1", "detail": {"bookmark_id": "b-1", "owner": "o"}}
 
     assert apply_input_path(event, "$.detail") == {"bookmark_id": "b-1", "owner": "o"}
+    assert apply_input_path(event, "$.detail.owner") == "o"
     assert apply_input_path(event, None) is event
-    assert execution_name(event, event["detail"]) == "b-1"
-    assert execution_name({"id": "event-2", "detail": {}}, {}) == "event-2"
 
 
 class FakeRuntime(Runtime):
@@ -194,23 +199,36 @@ def _put(aws: Aws, detail_type: str, detail: dict[str, Any]) -> None:
     )
 
 
-def test_a_rule_target_function_that_keeps_failing_sends_the_event_to_the_rule_dlq(embedded_aws: Aws) -> None:
+def test_a_rule_target_function_that_keeps_failing_lands_in_its_async_on_failure_destination(
+    embedded_aws: Aws,
+) -> None:
     out: Provisioned = provisioned_from(embedded_aws, sam_template())
     delivery = next(d for d in out.rule_deliveries if d.function == "ContestFunction")
     runtime = FakeRuntime(out.functions, _raise)
-    poller = RulePoller(delivery, embedded_aws, runtime, threading.Event(), log=lambda _: None)
+    poller = RulePoller(
+        delivery,
+        embedded_aws,
+        runtime,
+        threading.Event(),
+        log=lambda _: None,
+        asynchronous=out.async_invocations["ContestFunction"],
+    )
     _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-1"})
 
-    poll_until(poller.poll_once, lambda: len(runtime.events) >= 2)
+    poll_until(poller.poll_once, lambda: _peek(embedded_aws, out.physical["StreamFailuresQueue"]) != {})
 
-    assert len(runtime.events) == 2  # one try and MaximumRetryAttempts: 1
+    assert len(runtime.events) == 2  # one try and the EventInvokeConfig's MaximumRetryAttempts: 1
+    (message,) = embedded_aws.sqs().receive_message(QueueUrl=out.physical["StreamFailuresQueue"])["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestPayload"]["detail"] == {"bookmark_id": "b-1"}
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["responsePayload"] == {"errorMessage": "the function failed", "errorType": "RuntimeError"}
+    # Lambda took the event, so the delivery succeeded: nothing in the rule's own DLQ.
     dlq = out.resolver.get_att("ContestFunctionSharedQueue", "QueueUrl")
-    message = embedded_aws.sqs().receive_message(QueueUrl=dlq, MessageAttributeNames=["All"])["Messages"][0]
-    assert json.loads(message["Body"])["detail"] == {"bookmark_id": "b-1"}
-    assert message["MessageAttributes"]["RULE_ARN"]["StringValue"].endswith(delivery.rule_arn.split("/")[-1])
+    assert _peek(embedded_aws, dlq) == {}
 
 
-def test_a_rule_starts_one_execution_per_bookmark_with_the_detail_as_input(
+def test_each_delivery_of_a_rule_starts_its_own_execution_with_a_generated_name(
     embedded_aws: Aws, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MOTO_PORT", embedded_aws.endpoint_url.rsplit(":", 1)[1])
@@ -226,16 +244,22 @@ def test_a_rule_starts_one_execution_per_bookmark_with_the_detail_as_input(
     def executions() -> list[Any]:
         return sfn.list_executions(stateMachineArn=out.physical["PublishStateMachine"])["executions"]
 
-    poll_until(lambda: poller.poll_once(0), lambda: len(executions()) == 1 and poller.poll_once(0) == 0)
-    execution = sfn.describe_execution(executionArn=executions()[0]["executionArn"])
-    poll_until(
-        lambda: None,
-        lambda: sfn.describe_execution(executionArn=execution["executionArn"])["status"] != "RUNNING",
-    )
+    poll_until(lambda: poller.poll_once(0), lambda: len(executions()) == 2)
 
-    assert execution["name"] == "b-7"
-    assert json.loads(execution["input"]) == {"bookmark_id": "b-7", "owner": "o"}
-    assert sfn.describe_execution(executionArn=execution["executionArn"])["status"] == "SUCCEEDED"
+    def settled() -> bool:
+        return all(
+            sfn.describe_execution(executionArn=e["executionArn"])["status"] != "RUNNING"
+            for e in executions()
+        )
+
+    poll_until(lambda: None, settled)
+
+    described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions()]
+    # As Step Functions names them for an EventBridge target: fresh ids, never the bookmark's.
+    assert all(len(e["name"]) == 36 and "b-7" not in e["name"] for e in described)
+    assert described[0]["name"] != described[1]["name"]
+    assert [json.loads(e["input"]) for e in described] == [{"bookmark_id": "b-7", "owner": "o"}] * 2
+    assert {e["status"] for e in described} == {"SUCCEEDED"}
     inbox = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"])["Messages"]
     assert json.loads(inbox[0]["Body"])["Message"] == "b-7"
 
@@ -335,3 +359,181 @@ def test_notifications_are_printed_once_each_as_they_are_published(embedded_aws:
     printer.print_new()
 
     assert printed == ["[sns] Topic: Review moderate b-1"]
+
+
+# ---- The stream reader after its table is replaced, and when it cannot proceed ----------------------
+
+
+def _delivered_keys(runtime: FakeRuntime) -> list[str]:
+    return [r["dynamodb"]["Keys"]["pk"]["S"] for _, event in runtime.events for r in event["Records"]]
+
+
+def test_the_stream_reader_goes_on_after_a_cancelled_transaction_replaces_the_table(
+    embedded_aws: Aws,
+) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    runtime = FakeRuntime(out.functions, lambda event: None)
+    poller = StreamPoller(
+        out.stream_mappings[0], embedded_aws, runtime, threading.Event(), log=lambda _: None
+    )
+    table, dynamodb = out.physical["Table"], embedded_aws.dynamodb()
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "first"}})
+    poll_until(poller.poll_once, lambda: _delivered_keys(runtime) == ["first"])
+
+    # What a repeated Idempotency-Key does: moto restores a copy of the table when the transaction fails.
+    with pytest.raises(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": table,
+                        "Item": {"pk": {"S": "first"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ]
+        )
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "second"}})
+
+    poll_until(poller.poll_once, lambda: len(_delivered_keys(runtime)) >= 2)
+    poller.poll_once()
+
+    assert _delivered_keys(runtime) == ["first", "second"]  # nothing lost, nothing twice
+
+
+def test_a_stream_reader_whose_stream_was_replaced_fails_the_health_check(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    logged: list[str] = []
+    health, stop = Health(logged.append), threading.Event()
+    poller = StreamPoller(
+        out.stream_mappings[0],
+        embedded_aws,
+        FakeRuntime(out.functions, lambda e: None),
+        stop,
+        logged.append,
+        health=health,
+    )
+    table, dynamodb = out.physical["Table"], embedded_aws.dynamodb()
+    description = dynamodb.describe_table(TableName=table)["Table"]
+    # A table deleted and made again under its name (as a restore to the same name would): a new stream.
+    dynamodb.delete_table(TableName=table)
+    dynamodb.create_table(
+        TableName=table,
+        KeySchema=description["KeySchema"],
+        AttributeDefinitions=description["AttributeDefinitions"],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    api = Client(with_health_check(lambda environ, start: Response("api")(environ, start), health))
+    thread = threading.Thread(target=poller.run)
+    thread.start()
+    try:
+        poll_until(lambda: None, lambda: not health.healthy)
+        answer = api.get(HEALTH_PATH)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+    assert answer.status_code == 503
+    (reason,) = json.loads(answer.get_data())["triggers"].values()
+    assert "StreamReplaced" in reason
+    assert [line for line in logged if line.startswith("ERROR")] == [
+        f"ERROR [stream] {out.stream_mappings[0].logical_id} cannot proceed: {reason}"
+    ]  # once, not once per poll
+    assert api.get("/bookmarks").get_data(as_text=True) == "api"
+
+
+def test_the_health_check_recovers_when_the_trigger_does() -> None:
+    health = Health(log=lambda _: None)
+    health.failing("[rule] R", "ConnectionError()")
+    health.ok("[rule] R")
+    health.ok("[stream] S")
+
+    assert health.report() == {"healthy": True, "triggers": {"[rule] R": "ok", "[stream] S": "ok"}}
+
+
+# ---- At-least-once delivery -------------------------------------------------------------------------
+
+
+def _schedule(seed: int, polls: list[list[str]]) -> list[str]:
+    """What a rule delivers over ``polls`` (then idle polls until nothing is held), for a seed."""
+    rng, held, delivered = AtLeastOnce(seed).random_for("rule"), list[str](), []
+    for new in [*polls, []]:
+        now, held = out_of_order(new, held, rng, hold_back=0.5)
+        delivered += now
+    assert held == []  # an idle poll releases every copy
+    return delivered
+
+
+def test_at_least_once_delivers_every_event_exactly_twice() -> None:
+    delivered = _schedule(7, [["a", "b"], ["c"], [], ["d"]])
+
+    assert sorted(delivered) == ["a", "a", "b", "b", "c", "c", "d", "d"]
+
+
+def test_at_least_once_sometimes_delivers_a_copy_after_a_later_event() -> None:
+    schedules = [_schedule(seed, [["a"], ["b"], ["c"]]) for seed in range(20)]
+
+    def reordered(delivered: list[str]) -> bool:
+        return any(
+            delivered.index(later) < len(delivered) - 1 - delivered[::-1].index(earlier)
+            for earlier, later in (("a", "b"), ("a", "c"), ("b", "c"))
+        )
+
+    assert any(reordered(delivered) for delivered in schedules)
+    assert not all(reordered(delivered) for delivered in schedules)
+
+
+def test_the_same_seed_replays_the_same_deliveries_and_another_seed_does_not() -> None:
+    polls = [["a", "b", "c"], ["d"], ["e", "f"]]
+
+    assert _schedule(42, polls) == _schedule(42, polls)
+    assert any(_schedule(seed, polls) != _schedule(42, polls) for seed in range(5))
+    assert AtLeastOnce(1).random_for("x").random() != AtLeastOnce(1).random_for("y").random()
+
+
+def test_a_batch_delivered_twice_runs_the_function_twice_and_the_second_answer_counts() -> None:
+    answers = iter([{"batchItemFailures": [{"itemIdentifier": "1"}]}, {"batchItemFailures": []}])
+    calls: list[Any] = []
+
+    def function(event: Any) -> Any:
+        calls.append(event)
+        return next(answers)
+
+    assert twice(function)({"Records": []}) == {"batchItemFailures": []}
+    assert calls == [{"Records": []}] * 2
+
+
+def test_at_least_once_a_rule_target_function_gets_each_event_twice(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    delivery = next(d for d in out.rule_deliveries if d.function == "ContestFunction")
+    runtime = FakeRuntime(out.functions, lambda event: None)
+    poller = RulePoller(
+        delivery, embedded_aws, runtime, threading.Event(), log=print, redelivery=AtLeastOnce(seed=3)
+    )
+    _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-1"})
+    _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-2"})
+
+    poll_until(lambda: poller.poll_once(0), lambda: len(runtime.events) >= 4 and not poller.held)
+
+    ids = sorted(event["detail"]["bookmark_id"] for _, event in runtime.events)
+    assert ids == ["b-1", "b-1", "b-2", "b-2"]
+
+
+def test_at_least_once_a_stream_batch_is_delivered_twice_in_order(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    runtime = FakeRuntime(out.functions, lambda event: None)
+    poller = StreamPoller(
+        out.stream_mappings[0],
+        embedded_aws,
+        runtime,
+        threading.Event(),
+        log=print,
+        redelivery=AtLeastOnce(seed=11),
+    )
+    for key in ("a", "b"):
+        embedded_aws.dynamodb().put_item(TableName=out.physical["Table"], Item={"pk": {"S": key}})
+
+    poll_until(poller.poll_once, lambda: len(_delivered_keys(runtime)) >= 4)
+
+    assert _delivered_keys(runtime) == ["a", "b", "a", "b"]
