@@ -6,7 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import library
-from bookmarks.api import current_user, json_response, new_resolver
+from bookmarks.api import current_email, current_user, json_response, new_resolver
 from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
 from bookmarks.observability import annotate, count, resolve
 
@@ -20,7 +20,10 @@ app = new_resolver()
 def create_bookmark() -> Response[str]:
     new = parse_request(NewBookmark, app.current_event.body)
     created = library.create(
-        current_user(app), new, idempotency_key=app.current_event.headers.get("Idempotency-Key")
+        current_user(app),
+        new,
+        idempotency_key=app.current_event.headers.get("Idempotency-Key"),
+        email=current_email(app) if new.shared else None,
     )
     annotate(tracer, contest_status=created.contest_status)
     count(metrics, "BookmarkCreated")
@@ -30,7 +33,8 @@ def create_bookmark() -> Response[str]:
 @app.put("/bookmarks/<bookmark_id>")
 def update_bookmark(bookmark_id: str) -> Response[str]:
     patch = parse_request(BookmarkPatch, app.current_event.body)
-    updated = library.update(current_user(app), bookmark_id, patch)
+    email = current_email(app) if patch.shared else None
+    updated = library.update(current_user(app), bookmark_id, patch, email=email)
     annotate(tracer, contest_status=updated.contest_status)
     count(metrics, "BookmarkUpdated")
     return json_response(200, updated)
