@@ -96,7 +96,9 @@ class ContestEntryDecided(BookmarkEvent):
     outcome: Literal["duplicate", "invalid", "approved", "rejected"] = Field(
         description="The decision: equal to contest_status."
     )
-    reason: str | None = Field(description="Why, in a sentence without personal data; null if none.")
+    reason: str | None = Field(
+        description="Why, in a sentence without personal data: the Bookmark's decision_reason; null if none."
+    )
 
 
 EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
