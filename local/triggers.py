@@ -257,15 +257,9 @@ def apply_input_path(event: Any, input_path: str | None) -> Any:
     return value
 
 
-def execution_name(event: Any, payload: Any) -> str:
-    """A redelivered event must not start a second execution: name it after the bookmark, else the event."""
-    for source in (event, payload):
-        if isinstance(source, dict):
-            detail = source.get("detail", source)
-            if isinstance(detail, dict) and detail.get("bookmark_id"):
-                return str(detail["bookmark_id"])
-    if isinstance(event, dict) and event.get("id"):
-        return str(event["id"])
+def execution_name() -> str:
+    """A fresh name per delivery, as EventBridge gives a state machine target: a redelivered event starts
+    a second execution, which the workflow's own claim must make harmless (never hide it here)."""
     return str(uuid.uuid4())
 
 
@@ -289,7 +283,7 @@ class RulePoller:
             self.aws.sns().publish(TopicArn=self.delivery.topic_arn, Message=message)
             return
         sfn = self.aws.stepfunctions()
-        name = execution_name(event, payload)
+        name = execution_name()
         try:
             sfn.start_execution(
                 stateMachineArn=str(self.delivery.state_machine_arn), name=name, input=json.dumps(payload)
