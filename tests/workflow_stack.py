@@ -14,12 +14,12 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from local.provision import Aws, provision
-from local.resolve import Resolver
-from local.template import resource, translated
 from bookmarks import contest
 from bookmarks.events import BookmarkShared, for_change
 from bookmarks.settings import settings
+from local.provision import Aws, provision
+from local.resolve import Resolver
+from local.template import resource, translated
 from local.triggers import StreamReader, apply_input_path, matches
 
 T = TypeVar("T")
@@ -107,8 +107,8 @@ class WorkflowStack:
                     continue
                 events = self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
                 events.sort(key=lambda event: event["id"])
-                entered = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
-                if entered[-1:] != ["AwaitReview"] or events[-1]["type"] != "TaskSubmitted":
+                entered = [e["stateEnteredEventDetails"] for e in events if "stateEnteredEventDetails" in e]
+                if entered[-1]["name"] != "AwaitReview" or events[-1]["type"] != "TaskSubmitted":
                     return None
             return True
 

@@ -192,9 +192,10 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
         return [*changed, ContestEntryRecorded.model_validate(detail)]
-    if change.contest_status is ContestStatus.RESUBMITTED and change.previous_status is not change.contest_status:
+    moved_to = change.contest_status if change.previous_status is not change.contest_status else None
+    if moved_to is ContestStatus.RESUBMITTED:
         return [*changed, BookmarkResubmitted.model_validate(detail)]
-    if change.contest_status is ContestStatus.WITHDRAWN and change.previous_status is not change.contest_status:
+    if moved_to is ContestStatus.WITHDRAWN:
         return [*changed, ContestEntryWithdrawn.model_validate(detail)]
     if change.previous_status in IN_REVIEW and change.contest_status in OUTCOMES:
         decision = {"outcome": change.contest_status.value, "reason": change.contest_reason}

@@ -19,7 +19,7 @@ with ``if_not_exists`` and no read before the write.
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -296,9 +296,11 @@ def _update_once(
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        if "Item" not in error.response:
+        # botocore's error type does not declare the item ReturnValuesOnConditionCheckFailure adds.
+        old = cast(Mapping[str, Any], error.response).get("Item")
+        if old is None:
             raise BookmarkNotFound(bookmark_id) from None
-        status = _contest_status(error.response["Item"])  # type: ignore[arg-type]
+        status = _contest_status(old)
         if patch.url is not None and status is not ContestStatus.NONE:
             raise SubmittedUrlLocked(bookmark_id) from None
         raise _StatusMoved(status) from None
