@@ -108,11 +108,12 @@ class WorkflowStack:
                 events = self.sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
                 events.sort(key=lambda event: event["id"])
                 entered = [e["stateEnteredEventDetails"] for e in events if "stateEnteredEventDetails" in e]
-                if entered[-1]["name"] != "AwaitReview" or events[-1]["type"] != "TaskSubmitted":
+                waiting = entered and entered[-1]["name"] == "AwaitReview"
+                if not waiting or events[-1]["type"] != "TaskSubmitted":
                     return None
             return True
 
-        eventually(quiet)
+        eventually(quiet, seconds=60)
 
     def deliver(self, event: dict[str, Any]) -> str | None:
         """What the rule does with ``event``: the execution it starts. Its input is the whole event, and

@@ -116,7 +116,7 @@ def test_share_of_a_link_outside_the_allowed_domains_is_invalid(stack: WorkflowS
 def test_unsharing_while_in_review_leaves_the_queue_and_the_wait_ends_recording_nothing(
     make_stack: Callable[..., WorkflowStack],
 ) -> None:
-    stack = make_stack(review_timeout_seconds=5)
+    stack = make_stack(review_timeout_seconds=10)  # long enough to share and unshare first
     bookmark_id = share(stack, ALICE)
     [waiting] = stack.running()
 
