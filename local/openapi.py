@@ -35,13 +35,14 @@ from bookmarks.models import (
     NewBookmark,
     ReviewDecision,
     ReviewList,
+    TeamPage,
 )
 from local.functions import ROOT, Route, api_routes
 from local.template import resource
 
 OPENAPI_PATH = ROOT / "docs" / "openapi.json"
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (NewBookmark, BookmarkPatch, ReviewDecision)
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Bookmark, BookmarkPage, ReviewList, ErrorBody)
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (Bookmark, BookmarkPage, TeamPage, ReviewList, ErrorBody)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Delete one of the caller's bookmarks", 204, None, (BookmarkNotFound,)
     ),
     ("GET", "/team/bookmarks"): Operation(
-        "List the team's published bookmarks, newest first", 200, BookmarkPage, (InvalidInput,), paged=True
+        "List the team's published bookmarks, newest first", 200, TeamPage, (InvalidInput,), paged=True
     ),
     ("GET", "/reviews"): Operation(
         "List shared bookmarks waiting for a moderator", 200, ReviewList, (NotAModerator,)

@@ -6,7 +6,14 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import library
-from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event, request_body
+from bookmarks.api import (
+    current_email,
+    current_user,
+    json_response,
+    new_resolver,
+    not_an_api_event,
+    request_body,
+)
 from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
 from bookmarks.observability import annotate, count, resolve
 
@@ -20,7 +27,12 @@ app = new_resolver()
 def create_bookmark() -> Response[str]:
     owner = current_user(app)  # a missing identity is reported before anything about the body
     new = parse_request(NewBookmark, request_body(app))
-    created = library.create(owner, new, idempotency_key=app.current_event.headers.get("Idempotency-Key"))
+    created = library.create(
+        owner,
+        new,
+        idempotency_key=app.current_event.headers.get("Idempotency-Key"),
+        email=current_email(app) if new.shared else None,
+    )
     annotate(tracer, contest_status=created.contest_status)
     count(metrics, "BookmarkCreated")
     return json_response(201, created, headers={"Location": f"/bookmarks/{created.id}"})
@@ -30,7 +42,8 @@ def create_bookmark() -> Response[str]:
 def update_bookmark(bookmark_id: str) -> Response[str]:
     owner = current_user(app)
     patch = parse_request(BookmarkPatch, request_body(app))
-    updated = library.update(owner, bookmark_id, patch)
+    email = current_email(app) if patch.shared else None
+    updated = library.update(owner, bookmark_id, patch, email=email)
     annotate(tracer, contest_status=updated.contest_status)
     count(metrics, "BookmarkUpdated")
     return json_response(200, updated)

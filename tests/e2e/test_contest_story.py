@@ -1,6 +1,7 @@
 """The contest story over HTTP: share, entry, publishing workflow, moderation, team list."""
 
 import uuid
+from typing import Any
 
 from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
@@ -74,3 +75,48 @@ def test_an_unshared_bookmark_starts_nothing(target: Target) -> None:
     assert _status(alice, private["id"]) == "none"
     reviews = wait_for(lambda: (answer := moderator.request("GET", "/reviews")).status == 200 and answer)
     assert private["id"] not in str(reviews.body)
+
+
+def _team_item(api: Api, bookmark_id: str) -> dict[str, Any] | None:
+    # Newest first: a bookmark published moments ago is on the first page.
+    items = api.request("GET", "/team/bookmarks?limit=100").body.get("items", [])
+    return next((item for item in items if item["id"] == bookmark_id), None)
+
+
+def _in_review_queue(moderator: Api, bookmark_id: str) -> bool:
+    return bookmark_id in str(moderator.request("GET", "/reviews").body)
+
+
+def test_an_unshared_published_bookmark_is_withdrawn_and_sharing_it_again_resubmits_it(
+    target: Target,
+) -> None:
+    alice, moderator = target.signed_in(), target.signed_in(groups=("moderators",))
+    alice_email = target.created_users[-2]
+    shared = alice.create(url=_unique_url(), name="Back and forth", shared=True)
+    wait_for(lambda: _in_review_queue(moderator, shared["id"]), timeout=60)
+    moderator.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"})
+    published = wait_for(lambda: _team_item(alice, shared["id"]), timeout=60)
+
+    alice.request("PUT", f"/bookmarks/{shared['id']}", {"shared": False})
+    withdrawn = alice.request("GET", f"/bookmarks/{shared['id']}").body
+    alice.request("PUT", f"/bookmarks/{shared['id']}", {"shared": True})
+    requeued = wait_for(lambda: _in_review_queue(moderator, shared["id"]), timeout=60)
+
+    assert (published["shared_by"], published["published_at"][:2]) == (alice_email, "20")
+    assert withdrawn["contest_status"] == "withdrawn"
+    assert withdrawn["decision_reason"] == "its owner unshared it"
+    assert _team_item(alice, shared["id"]) is None
+    assert requeued
+    assert _status(alice, shared["id"]) == "resubmitted"
+
+
+def test_a_rejected_bookmark_says_why_to_its_owner(target: Target) -> None:
+    alice, moderator = target.signed_in(), target.signed_in(groups=("moderators",))
+    shared = alice.create(url=_unique_url(), name="Off topic", shared=True)
+    wait_for(lambda: _in_review_queue(moderator, shared["id"]), timeout=60)
+
+    rejection = {"decision": "reject", "reason": "not about support"}
+    moderator.request("POST", f"/reviews/{shared['id']}", rejection)
+
+    wait_for(lambda: _status(alice, shared["id"]) == "rejected", timeout=60)
+    assert alice.request("GET", f"/bookmarks/{shared['id']}").body["decision_reason"] == "not about support"

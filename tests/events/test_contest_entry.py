@@ -92,6 +92,18 @@ def test_a_deleted_bookmark_is_not_entered(
     [
         ("BookmarkCreated", {"bookmark_id": "x"}),
         ("BookmarkShared", {"bookmark_id": "x", "owner": "y"}),
+        # Every field, but not the transition BookmarkShared stands for: the rule takes it, this refuses it.
+        (
+            "BookmarkShared",
+            {
+                "bookmark_id": "01KB2Z3Y4X5W6V7T8S9R0QPNMK",
+                "owner": "y",
+                "contest_status": "entered",
+                "previous_status": "entering",
+                "occurred_at": "2026-11-27T13:00:00Z",
+                "change_id": "c",
+            },
+        ),
     ],
 )
 def test_an_event_that_is_not_a_shared_bookmark_raises_for_the_dead_letter_queue(

@@ -56,6 +56,8 @@ def test_catalogue_names_every_detail_type_with_a_schema() -> None:
         "BookmarkDeleted",
         "BookmarkShared",
         "ContestEntryRecorded",
+        "BookmarkResubmitted",
+        "ContestEntryWithdrawn",
         "ContestEntryDecided",
     ]
     for entry in entries:

@@ -107,9 +107,8 @@ def test_only_the_bookmark_shared_rule_may_invoke_the_contest_function() -> None
 
 def test_every_rule_target_retries_a_bounded_time_then_dead_letters() -> None:
     dead_letters = {"Arn": {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}}
-    for logical_id in ("ContestEntryFunctionBookmarkSharedRule", "ContestEntryNotificationRule"):
-        targets = resources()[logical_id]["Properties"]["Targets"]
-        assert [target["DeadLetterConfig"] for target in targets] == [dead_letters]
+    targets = resources()["ContestEntryFunctionBookmarkSharedRule"]["Properties"]["Targets"]
+    assert [target["DeadLetterConfig"] for target in targets] == [dead_letters]
     for r in (r for r in resources().values() if r["Type"] == "AWS::Events::Rule"):
         for target in r["Properties"]["Targets"]:
             assert target["DeadLetterConfig"]["Arn"]
@@ -142,51 +141,27 @@ def test_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_k
     ]
 
 
-def test_queues_and_topic_are_encrypted_and_only_the_apps_rules_may_write_to_them() -> None:
+def test_queues_and_topic_are_encrypted_and_only_the_apps_rule_may_write_dead_letters() -> None:
     r = resources()
-    key = r["NotificationsKey"]["Properties"]
-    key_grants = [s for s in key["KeyPolicy"]["Statement"] if s["Principal"].get("Service")]
-    topic_policy = r["ContestNotificationsTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    topic_policy = r["WorkflowTopicsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
     queue_policy = r["EventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
 
     cmk, no_value = "UsesCustomerManagedKey", {"Ref": "AWS::NoValue"}
     for queue in ("EventsDeadLetterQueue", "BookmarkEventsFailureQueue"):
         assert r[queue]["Properties"]["SqsManagedSseEnabled"] == {"Fn::If": [cmk, no_value, True]}
         assert r[queue]["Properties"]["KmsMasterKeyId"] == {"Fn::If": [cmk, {"Ref": "DataKey"}, no_value]}
+    # The workflow publishes the organisers' notice with its role, so the AWS managed key serves.
     assert r["ContestNotificationsTopic"]["Properties"]["KmsMasterKeyId"] == {
-        "Fn::If": [cmk, {"Ref": "DataKey"}, {"Ref": "NotificationsKey"}]
+        "Fn::If": [cmk, {"Ref": "DataKey"}, "alias/aws/sns"]
     }
-    assert key["EnableKeyRotation"] is True
-    assert key_grants == [
-        {
-            "Sid": "EventBridgePublishesToTheTopic",
-            "Effect": "Allow",
-            "Principal": {"Service": "events.amazonaws.com"},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
-        }
-    ]
-    assert topic_policy[0]["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": ["ContestEntryNotificationRule", "Arn"]}}
+    assert {"Ref": "ContestNotificationsTopic"} in r["WorkflowTopicsPolicy"]["Properties"]["Topics"]
+    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]
     }
-    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == [
-        {"Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]},
-        {"Fn::GetAtt": ["ContestEntryNotificationRule", "Arn"]},
-    ]
-    for policy in (topic_policy, queue_policy):
-        assert policy[1]["Effect"] == "Deny"
-        assert policy[1]["Condition"] == {"Bool": {"aws:SecureTransport": False}}
-
-
-def test_the_notification_is_built_from_ids_and_status_only() -> None:
-    (target,) = resources()["ContestEntryNotificationRule"]["Properties"]["Targets"]
-
-    assert target["InputTransformer"]["InputPathsMap"] == {
-        "bookmark_id": "$.detail.bookmark_id",
-        "owner": "$.detail.owner",
-        "status": "$.detail.contest_status",
-    }
+    assert [s["Effect"] for s in topic_policy] == ["Deny"]
+    for statement in (topic_policy[0], queue_policy[1]):
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": False}}
 
 
 def test_each_event_function_gets_only_the_environment_it_uses() -> None:

@@ -34,6 +34,7 @@ def test_created_bookmark_is_returned_with_its_location(alice: ApiClient) -> Non
         "description": "d",
         "shared": False,
         "contest_status": "none",
+        "decision_reason": None,
         "created_at": None,
         "updated_at": None,
     }

@@ -1,9 +1,10 @@
-"""Domain rules that need no AWS: ids, URLs and cursors."""
+"""Domain rules that need no AWS: ids, URLs, cursors and the contest lifecycle's sharing moves."""
 
 import pytest
 
 from bookmarks.errors import InvalidInput
 from bookmarks.ids import is_bookmark_id, new_bookmark_id
+from bookmarks.models import ContestStatus, after_sharing
 from bookmarks.paging import decode_cursor, encode_cursor
 from bookmarks.urls import normalise, top_level_domain, web_url_problem
 
@@ -49,3 +50,30 @@ def test_cursor_round_trips_and_rejects_anything_else() -> None:
     assert decode_cursor(encode_cursor(bookmark_id)) == bookmark_id
     with pytest.raises(InvalidInput):
         decode_cursor(encode_cursor("not-an-id"))
+
+
+@pytest.mark.parametrize(
+    ("status", "shared", "moved_to"),
+    [
+        ("none", True, "entering"),
+        ("entering", True, "entering"),
+        ("entered", True, "entered"),
+        ("approved", True, "approved"),
+        ("duplicate", True, "resubmitted"),
+        ("invalid", True, "resubmitted"),
+        ("rejected", True, "resubmitted"),
+        ("withdrawn", True, "resubmitted"),
+        ("resubmitted", True, "resubmitted"),
+        ("none", False, "none"),
+        ("entering", False, "entering"),  # the workflow withdraws it once the entry is counted
+        ("entered", False, "withdrawn"),
+        ("resubmitted", False, "withdrawn"),
+        ("approved", False, "withdrawn"),
+        ("rejected", False, "rejected"),
+        ("withdrawn", False, "withdrawn"),
+    ],
+)
+def test_sharing_enters_once_resubmits_after_an_outcome_and_unsharing_withdraws_what_is_listed(
+    status: str, shared: bool, moved_to: str
+) -> None:
+    assert after_sharing(ContestStatus(status), shared) is ContestStatus(moved_to)

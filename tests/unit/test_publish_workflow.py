@@ -3,42 +3,18 @@ with the template's substitutions, executed by moto's Step Functions against its
 moderated through the review API's handler."""
 
 import json
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import boto3
 import pytest
 
 from bookmarks.ids import new_bookmark_id
-from bookmarks.settings import settings
 from tests.api_client import ApiClient
 from tests.workflow_stack import WorkflowStack, domain_event
 
 ALICE = "0a11ce00-0000-4000-8000-000000000001"
 BOB = "0b0b0000-0000-4000-8000-000000000002"
 COULD_NOT_COMPLETE = "the review could not be completed"
-
-
-@pytest.fixture
-def make_stack(aws_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., WorkflowStack]]:
-    made: list[WorkflowStack] = []
-
-    def make(review_timeout_seconds: int = 60) -> WorkflowStack:
-        made.append(WorkflowStack(aws_server, review_timeout_seconds))
-        # The handlers under test find the provisioned tables as Lambda would: in their environment.
-        monkeypatch.setenv("BOOKMARKS_TABLE_NAME", made[-1].table)
-        monkeypatch.setenv("REVIEWS_TABLE_NAME", made[-1].reviews_table)
-        settings.cache_clear()
-        return made[-1]
-
-    yield make
-    for stack in made:
-        stack.stop_running()
-
-
-@pytest.fixture
-def stack(make_stack: Callable[..., WorkflowStack]) -> WorkflowStack:
-    return make_stack()
 
 
 @pytest.fixture
@@ -165,7 +141,10 @@ def test_review_nobody_decides_in_time_is_rejected(
     assert outcome["status"] == "SUCCEEDED"
     stored = stack.stored(ALICE, bookmark_id)
     assert stored["contest_status"]["S"] == "rejected"
-    assert stored["decision_reason"]["S"] == COULD_NOT_COMPLETE
+    assert stored["decision_reason"]["S"] == "no moderator decided in time"
+    assert alice.request("GET", f"/bookmarks/{bookmark_id}").body["decision_reason"] == (
+        "no moderator decided in time"
+    )
     assert late.status == 409
     [(_, attributes)] = stack.notifications("NotificationsTopic")
     assert attributes["outcome"] == "rejected"
@@ -182,8 +161,8 @@ def test_same_link_from_a_second_user_is_a_duplicate(
     assert stack.finished(execution)["status"] == "SUCCEEDED"
     stored = stack.stored(BOB, bookmark_id)
     assert stored["contest_status"]["S"] == "duplicate"
-    assert stored["decision_reason"]["S"] == "another member already shared this link"
-    assert stack.review_request(bookmark_id) is None
+    assert stored["decision_reason"]["S"] == "this link is already shared to the team"
+    assert "task_token" not in (stack.review_request(bookmark_id) or {})
     [(_, attributes)] = stack.notifications("NotificationsTopic")
     assert attributes["outcome"] == "duplicate"
 
@@ -208,14 +187,15 @@ def test_the_earlier_of_two_near_simultaneous_submissions_is_not_the_duplicate(
     assert stack.stored(ALICE, first)["contest_status"]["S"] == "entered"  # still waiting for a moderator
 
 
-def test_same_link_shared_again_by_its_owner_is_not_a_duplicate(
-    stack: WorkflowStack, alice: ApiClient
-) -> None:
-    share(stack, alice, url="https://docs.example.org/guide")
+def test_same_link_shared_again_by_its_owner_is_a_duplicate(stack: WorkflowStack, alice: ApiClient) -> None:
+    first, _ = share(stack, alice, url="https://docs.example.org/guide/3/")
+    stack.awaiting_review(first)
 
-    bookmark_id, _ = share(stack, alice, url="https://docs.example.org/guide")
+    bookmark_id, execution = share(stack, alice, url="https://docs.example.org/guide/3")
 
-    assert stack.awaiting_review(bookmark_id)
+    assert stack.finished(execution)["status"] == "SUCCEEDED"
+    assert stack.stored(ALICE, bookmark_id)["contest_status"]["S"] == "duplicate"
+    assert stack.stored(ALICE, first)["contest_status"]["S"] == "entered"
 
 
 def test_link_outside_the_allowed_domains_is_invalid(stack: WorkflowStack, alice: ApiClient) -> None:
@@ -224,7 +204,8 @@ def test_link_outside_the_allowed_domains_is_invalid(stack: WorkflowStack, alice
     assert stack.finished(execution)["status"] == "SUCCEEDED"
     stored = stack.stored(ALICE, bookmark_id)
     assert stored["contest_status"]["S"] == "invalid"
-    assert stack.review_request(bookmark_id) is None
+    assert "task_token" not in (stack.review_request(bookmark_id) or {})
+    assert stack.notifications("ModerationTopic") == []
 
 
 def test_failing_step_ends_in_a_recorded_and_told_rejection(stack: WorkflowStack, alice: ApiClient) -> None:
@@ -240,19 +221,66 @@ def test_failing_step_ends_in_a_recorded_and_told_rejection(stack: WorkflowStack
     assert attributes["outcome"] == "rejected"
 
 
-def test_redelivered_event_starts_no_second_review(stack: WorkflowStack, alice: ApiClient) -> None:
-    bookmark_id, execution = share(stack, alice)
+def test_a_redelivered_event_starts_a_second_execution_that_changes_nothing(
+    stack: WorkflowStack, alice: ApiClient
+) -> None:
+    bookmark_id, first = share(stack, alice)
+    token = stack.awaiting_review(bookmark_id)["task_token"]["S"]
+    event = domain_event("ContestEntryRecorded", bookmark_id, ALICE, "entered", "entering")
+
+    second = stack.deliver(event)
+
+    assert second is not None
+    assert second != first  # EventBridge names each execution afresh, so AWS starts this one too
+    assert stack.finished(second)["status"] == "SUCCEEDED"
+    assert stack.awaiting_review(bookmark_id)["task_token"]["S"] == token
+    assert len(stack.notifications("ModerationTopic")) == 1
+    assert len(stack.notifications("ContestNotificationsTopic")) == 1
+    assert stack.sfn.describe_execution(executionArn=first)["status"] == "RUNNING"
+
+
+def test_two_executions_of_one_event_give_one_review_and_one_notice_each(
+    stack: WorkflowStack, alice: ApiClient, moderator: ApiClient
+) -> None:
+    bookmark_id = alice.create(url="https://docs.example.org/twice", shared=True)["id"]
+    stack.record_entry(ALICE, bookmark_id)
+    event = domain_event("ContestEntryRecorded", bookmark_id, ALICE, "entered", "entering")
+
+    executions = [stack.deliver(event), stack.deliver(event)]  # both before either has run a step
+
+    assert None not in executions
     stack.awaiting_review(bookmark_id)
+    decided = moderator.request("POST", f"/reviews/{bookmark_id}", {"decision": "approve"})
+    assert decided.status == 200
+    assert [stack.finished(arn)["status"] for arn in executions if arn] == ["SUCCEEDED", "SUCCEEDED"]
+    assert len(stack.notifications("ModerationTopic")) == 1
+    [(notice, _)] = stack.notifications("ContestNotificationsTopic")
+    assert json.loads(notice) == {
+        "message": "A bookmark entered the contest.",
+        "bookmark_id": bookmark_id,
+        "owner": ALICE,
+        "contest_status": "entered",
+    }
+    assert team_ids(alice) == [bookmark_id]
 
-    again: Any = None
-    try:
-        again = stack.deliver(domain_event("ContestEntryRecorded", bookmark_id, ALICE, "entered", "entering"))
-    except stack.sfn.exceptions.ExecutionAlreadyExists:
-        again = execution
 
-    assert again == execution
-    executions = stack.sfn.list_executions(stateMachineArn=stack.refs["PublishBookmarkStateMachine"])
-    assert len(executions["executions"]) == 1
+def test_a_malformed_event_fails_its_execution_with_the_events_ids_in_its_input(
+    stack: WorkflowStack,
+) -> None:
+    event = domain_event("ContestEntryRecorded", "01KB2Z3Y4X5W6V7T8S9R0QPNMK", ALICE, "entered", "entering")
+    del event["detail"]["owner"]
+
+    execution = stack.deliver(event)
+
+    assert execution is not None
+    failed = stack.finished(execution)
+    assert failed["status"] == "FAILED"
+    history = stack.sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+    assert [e["executionFailedEventDetails"]["error"] for e in history if e["type"] == "ExecutionFailed"] == [
+        "MalformedEvent"
+    ]
+    recorded = json.loads(failed["input"])
+    assert (recorded["id"], recorded["detail"]["change_id"]) == (event["id"], event["detail"]["change_id"])
 
 
 @pytest.mark.parametrize("groups", [None, "", "[editors]", "moderators-in-training"])

@@ -19,9 +19,11 @@ def publish(table: str, user: ApiClient, bookmark_id: str, at: str) -> None:
     boto3.client("dynamodb").update_item(
         TableName=table,
         Key={"pk": {"S": f"OWNER#{user.user}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}},
-        UpdateExpression="SET contest_status = :approved, team_partition = :team, team_sort = :position",
+        UpdateExpression="SET contest_status = :approved, published_at = :at, team_partition = :team, "
+        "team_sort = :position",
         ExpressionAttributeValues={
             ":approved": {"S": "approved"},
+            ":at": {"S": at},
             ":team": {"S": "TEAM"},
             ":position": {"S": f"{at}#{bookmark_id}"},
         },
@@ -49,6 +51,10 @@ def test_team_list_pages_newest_first_with_an_owner_free_cursor(
     assert alice.user not in decoded
     assert bob.user not in decoded
     assert all(item["contest_status"] == "approved" for item in first.body["items"])
+    assert [(item["shared_by"], item["published_at"]) for item in first.body["items"]] == [
+        (f"{alice.user}@example.com", "2026-01-03T00:00:00.000Z"),
+        (f"{bob.user}@example.com", "2026-01-02T00:00:00.000Z"),
+    ]
 
 
 @pytest.mark.parametrize("cursor", ["nonsense", "eyJ2IjoxLCJ0ZWFtX2FmdGVyIjoiYSJ9"])

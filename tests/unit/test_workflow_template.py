@@ -44,7 +44,11 @@ def test_workflow_role_allows_its_steps_and_nothing_more() -> None:
         "dynamodb:UpdateItem": [BOOKMARKS_TABLE, REVIEWS_TABLE],
         "dynamodb:Query": [{"Fn::Sub": "${BookmarksTable.Arn}/index/SharedUrlIndex"}],
         "dynamodb:PutItem": [REVIEWS_TABLE],
-        "sns:Publish": [topic_arn("ModerationTopic"), topic_arn("NotificationsTopic")],
+        "sns:Publish": [
+            topic_arn("ModerationTopic"),
+            topic_arn("NotificationsTopic"),
+            topic_arn("ContestNotificationsTopic"),
+        ],
     }
     # CloudWatch Logs delivery APIs take no resource; they are the only unscoped grant.
     assert all(allowed[action] == ["*"] for action in LOG_DELIVERY)
@@ -103,16 +107,20 @@ def test_workflow_is_traced_and_logs_errors_without_execution_data() -> None:
     assert log_group["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_rule_starts_the_workflow_with_the_event_detail_and_a_dead_letter_queue() -> None:
+def test_rule_starts_the_workflow_with_the_whole_event_and_a_dead_letter_queue() -> None:
     rule = translated()["Resources"]["PublishBookmarkStateMachineContestEntryRecordedRule"]["Properties"]
     [target] = rule["Targets"]
     queue = resource("PublishBookmarkDeadLetterQueue")["Properties"]
     queue_policy = resource("PublishBookmarkDeadLetterQueuePolicy")["Properties"]["PolicyDocument"]
 
     assert rule["EventBusName"] == {"Ref": "BookmarksBus"}
-    assert rule["EventPattern"] == {"source": ["bookmarks"], "detail-type": ["ContestEntryRecorded"]}
+    assert rule["EventPattern"] == {
+        "source": ["bookmarks"],
+        "detail-type": ["ContestEntryRecorded", "BookmarkResubmitted", "ContestEntryWithdrawn"],
+    }
     assert target["Arn"] == {"Ref": "PublishBookmarkStateMachine"}
-    assert target["InputPath"] == "$.detail"
+    # The whole event, so that a failed execution's input shows the event's id and change_id.
+    assert "InputPath" not in target
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["PublishBookmarkDeadLetterQueue", "Arn"]}}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
     no_value = {"Ref": "AWS::NoValue"}
@@ -151,6 +159,7 @@ def test_definition_resolves_against_local_resources() -> None:
         ReviewsTable="r",
         ModerationTopic="arn:aws:sns:us-east-1:123456789012:m",
         NotificationsTopic="arn:aws:sns:us-east-1:123456789012:n",
+        ContestNotificationsTopic="arn:aws:sns:us-east-1:123456789012:c",
     )
     properties = translated()["Resources"]["PublishBookmarkStateMachine"]["Properties"]
     definition = {key: properties[key] for key in ("DefinitionString", "DefinitionSubstitutions")}
@@ -165,7 +174,7 @@ def test_definition_resolves_against_local_resources() -> None:
 def test_topics_are_encrypted_and_the_reviews_table_protected_without_a_stream() -> None:
     reviews = resource("ReviewsTable")["Properties"]
 
-    for topic in ("ModerationTopic", "NotificationsTopic"):
+    for topic in ("ModerationTopic", "NotificationsTopic", "ContestNotificationsTopic"):
         assert resource(topic)["Properties"]["KmsMasterKeyId"] == {
             "Fn::If": ["UsesCustomerManagedKey", {"Ref": "DataKey"}, "alias/aws/sns"]
         }

@@ -39,6 +39,16 @@ def current_user(app: APIGatewayRestResolver) -> str:
     return subject
 
 
+def current_email(app: APIGatewayRestResolver) -> str:
+    """The caller's email from the same verified token: what the team list shows as who shared a link.
+    The user pool makes the email the username, so every ID token it issues carries one."""
+    claims = app.current_event.request_context.authorizer.claims or {}
+    email = claims.get("email")
+    if not isinstance(email, str) or not email:
+        raise Unauthenticated("no verified email")
+    return email
+
+
 MODERATORS_GROUP = "moderators"
 
 

@@ -13,10 +13,9 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from bookmarks import table
 from bookmarks.errors import UnreadableChange
-from bookmarks.models import ContestStatus, Model
+from bookmarks.models import IN_REVIEW, OUTCOMES, ContestStatus, Model
 
 SOURCE = "bookmarks"
-OUTCOMES = (ContestStatus.DUPLICATE, ContestStatus.INVALID, ContestStatus.APPROVED, ContestStatus.REJECTED)
 
 
 class BookmarkEvent(Model):
@@ -56,28 +55,50 @@ class BookmarkDeleted(BookmarkEvent):
 
 
 class BookmarkShared(BookmarkEvent):
-    """A bookmark was shared for the first time: it enters the contest (the contest function counts it)."""
+    """A bookmark was shared for the first time: it enters the contest (the contest function counts it).
+    Anything else under this name is malformed: the contest function fails it into its dead-letter queue."""
 
     emitted_when: ClassVar[str] = "contest_status goes from none to entering (after Created or Updated)"
 
+    contest_status: Literal[ContestStatus.ENTERING] = Field(description="Always entering.")
+    previous_status: Literal[ContestStatus.NONE] = Field(description="Always none.")
+
 
 class ContestEntryRecorded(BookmarkEvent):
-    """The contest counted the entry; the publishing workflow starts and the owner is notified once."""
+    """The contest counted the entry: the publishing workflow starts, and notifies the organisers once."""
 
     emitted_when: ClassVar[str] = "contest_status goes from entering to entered"
+
+
+class BookmarkResubmitted(BookmarkEvent):
+    """The owner shared the bookmark again after an outcome or a withdrawal: the publishing workflow
+    checks and moderates it again. Its contest entry is not counted again."""
+
+    emitted_when: ClassVar[str] = (
+        "contest_status goes from duplicate, invalid, rejected or withdrawn to resubmitted"
+    )
+
+
+class ContestEntryWithdrawn(BookmarkEvent):
+    """The owner unshared a bookmark in review or published: it left the review queue or the team list,
+    and the publishing workflow stops waiting for a moderator. Its contest entry stays counted."""
+
+    emitted_when: ClassVar[str] = "contest_status goes from entered, resubmitted or approved to withdrawn"
 
 
 class ContestEntryDecided(BookmarkEvent):
     """The publishing workflow decided the entry; ``outcome`` says how, ``reason`` why."""
 
     emitted_when: ClassVar[str] = (
-        "contest_status goes from entered to duplicate, invalid, approved or rejected"
+        "contest_status goes from entered or resubmitted to duplicate, invalid, approved or rejected"
     )
 
     outcome: Literal["duplicate", "invalid", "approved", "rejected"] = Field(
         description="The decision: equal to contest_status."
     )
-    reason: str | None = Field(description="Why, in a sentence without personal data; null if none.")
+    reason: str | None = Field(
+        description="Why, in a sentence without personal data: the Bookmark's decision_reason; null if none."
+    )
 
 
 EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
@@ -86,6 +107,8 @@ EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
     BookmarkDeleted,
     BookmarkShared,
     ContestEntryRecorded,
+    BookmarkResubmitted,
+    ContestEntryWithdrawn,
     ContestEntryDecided,
 )
 
@@ -169,7 +192,12 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
         return [*changed, ContestEntryRecorded.model_validate(detail)]
-    if change.previous_status is ContestStatus.ENTERED and change.contest_status in OUTCOMES:
+    moved_to = change.contest_status if change.previous_status is not change.contest_status else None
+    if moved_to is ContestStatus.RESUBMITTED:
+        return [*changed, BookmarkResubmitted.model_validate(detail)]
+    if moved_to is ContestStatus.WITHDRAWN:
+        return [*changed, ContestEntryWithdrawn.model_validate(detail)]
+    if change.previous_status in IN_REVIEW and change.contest_status in OUTCOMES:
         decision = {"outcome": change.contest_status.value, "reason": change.contest_reason}
         return [*changed, ContestEntryDecided.model_validate(detail | decision)]
     return changed

@@ -18,6 +18,7 @@ from bookmarks.models import (
     BookmarkPatch,
     ContestStatus,
     NewBookmark,
+    TeamPage,
 )
 from bookmarks.paging import (
     decode_cursor,
@@ -35,9 +36,12 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def create(owner: str, new: NewBookmark, idempotency_key: str | None = None) -> Bookmark:
-    """Save a new bookmark (sharing it enters the contest). With an Idempotency-Key, a repeat of the same
-    request returns the first answer and writes nothing; raises IdempotencyKeyReused for another body."""
+def create(
+    owner: str, new: NewBookmark, idempotency_key: str | None = None, email: str | None = None
+) -> Bookmark:
+    """Save a new bookmark (sharing it enters the contest; ``email`` is the owner's, shown on the team
+    list once it is published). With an Idempotency-Key, a repeat of the same request returns the first
+    answer and writes nothing; raises IdempotencyKeyReused for another body."""
     now = now_iso()
     bookmark = Bookmark(
         id=new_bookmark_id(),
@@ -58,7 +62,7 @@ def create(owner: str, new: NewBookmark, idempotency_key: str | None = None) -> 
             )
         request_hash = hashlib.sha256(new.model_dump_json().encode()).hexdigest()
         claim = table.IdempotencyClaim(key=idempotency_key, request_hash=request_hash)
-    earlier = table.put_new(owner, bookmark, claim)
+    earlier = table.put_new(owner, bookmark, claim, shared_by=email)
     if earlier is None:
         return bookmark
     if claim is not None and earlier.request_hash != claim.request_hash:
@@ -74,13 +78,13 @@ def list_for_owner(owner: str, limit: str | None = None, cursor: str | None = No
     return BookmarkPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-def list_team(limit: str | None = None, cursor: str | None = None) -> BookmarkPage:
+def list_team(limit: str | None = None, cursor: str | None = None) -> TeamPage:
     """A page of the team list (approved bookmarks of everyone), newest first; raises InvalidInput for a
     bad limit or cursor. Anyone signed in may read it: it names no owner."""
     size = page_size(limit, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     after = decode_team_cursor(cursor) if cursor is not None else None
     page, more = table.team_page(size, after)
-    return BookmarkPage(
+    return TeamPage(
         items=[bookmark for bookmark, _ in page],
         next_cursor=encode_team_cursor(page[-1][1]) if more else None,
     )
@@ -91,9 +95,11 @@ def get(owner: str, bookmark_id: str) -> Bookmark:
     return table.get(owner, _known_id(bookmark_id))
 
 
-def update(owner: str, bookmark_id: str, patch: BookmarkPatch) -> Bookmark:
-    """Change some fields; sharing enters the contest once. Raises BookmarkNotFound or SubmittedUrlLocked."""
-    return table.update(owner, _known_id(bookmark_id), patch, now=now_iso())
+def update(owner: str, bookmark_id: str, patch: BookmarkPatch, email: str | None = None) -> Bookmark:
+    """Change some fields. Sharing enters the contest once, and after an outcome or a withdrawal submits
+    the bookmark again; unsharing withdraws it from review or the team list (``after_sharing``). Raises
+    BookmarkNotFound or SubmittedUrlLocked."""
+    return table.update(owner, _known_id(bookmark_id), patch, now=now_iso(), shared_by=email)
 
 
 def delete(owner: str, bookmark_id: str) -> None:

@@ -79,7 +79,9 @@ Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, patter
 
 
 class ContestStatus(StrEnum):
-    """Where a bookmark stands in the contest; it only ever moves forward."""
+    """Where a bookmark stands in the contest and the publishing workflow (the lifecycle is drawn in the
+    README). Its entry is counted once, when it goes from entering to entered; resubmitting never counts
+    it again."""
 
     NONE = "none"
     ENTERING = "entering"
@@ -88,6 +90,35 @@ class ContestStatus(StrEnum):
     INVALID = "invalid"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    RESUBMITTED = "resubmitted"
+
+
+# In the workflow: checked, waiting for a moderator, or being published.
+IN_REVIEW = frozenset({ContestStatus.ENTERED, ContestStatus.RESUBMITTED})
+# What the workflow decides; each says why in decision_reason.
+OUTCOMES = frozenset(
+    {ContestStatus.DUPLICATE, ContestStatus.INVALID, ContestStatus.APPROVED, ContestStatus.REJECTED}
+)
+# Sharing again from these submits the bookmark again (duplicate check, URL check, moderation).
+RESUBMITTABLE = frozenset(
+    {ContestStatus.DUPLICATE, ContestStatus.INVALID, ContestStatus.REJECTED, ContestStatus.WITHDRAWN}
+)
+# Unsharing from these takes the bookmark off the review queue or the team list.
+WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
+
+
+def after_sharing(status: ContestStatus, shared: bool) -> ContestStatus:
+    """The contest status a bookmark moves to when its owner sets ``shared``: the first share enters the
+    contest, sharing after an outcome or a withdrawal resubmits, unsharing what is in review or
+    published withdraws it; everything else keeps its status."""
+    if shared and status is ContestStatus.NONE:
+        return ContestStatus.ENTERING
+    if shared and status in RESUBMITTABLE:
+        return ContestStatus.RESUBMITTED
+    if not shared and status in WITHDRAWABLE:
+        return ContestStatus.WITHDRAWN
+    return status
 
 
 class Model(BaseModel):
@@ -160,6 +191,10 @@ class Bookmark(Model):
     description: str | None
     shared: bool
     contest_status: ContestStatus
+    decision_reason: str | None = Field(
+        default=None,
+        description="Why it is duplicate, invalid, rejected, withdrawn or timed out; null otherwise.",
+    )
     created_at: str
     updated_at: str
 
@@ -168,6 +203,20 @@ class BookmarkPage(Model):
     """One page of a listing, newest first; pass ``next_cursor`` back to read the next."""
 
     items: list[Bookmark]
+    next_cursor: str | None
+
+
+class TeamBookmark(Bookmark):
+    """A published bookmark on the team list: who shared it and when it was published."""
+
+    shared_by: str = Field(description="The submitter's email, from their verified token at share time.")
+    published_at: str = Field(description="When a moderator's approval published it (ISO 8601, UTC).")
+
+
+class TeamPage(Model):
+    """One page of the team list, newest first; pass ``next_cursor`` back to read the next."""
+
+    items: list[TeamBookmark]
     next_cursor: str | None
 
 

@@ -5,11 +5,13 @@ Layout (one table, keys generic so later access patterns fit without a migration
   idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
   contest entrant     pk=CONTEST      sk=ENTRANT#<sub>      ``entries``: how many entries a user has
   SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
+  contest notice      pk=CONTEST      sk=NOTICE#<id>        the workflow's claim: organisers hear once
   TeamIndex           team_partition="TEAM", team_sort="<published_at>#<id>" (set by the workflow on
                       approval, removed on unsharing): the team list, newest first
-The reviews table (the workflow writes it) holds one review request per bookmark id: the bookmark as
-submitted, the workflow's task token while a moderator is awaited, and review_queue="PENDING" for the
-sparse PendingReviewIndex (which projects no token).
+The reviews table (the workflow writes it) holds one review request per bookmark id, for its latest
+submission (``submitted_at``): the workflow's claim on that submission, the bookmark as submitted, the
+task token while a moderator is awaited, and review_queue="PENDING" for the sparse PendingReviewIndex
+(which projects no token).
 A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
 with ``if_not_exists`` and no read before the write.
 """
@@ -17,7 +19,7 @@ with ``if_not_exists`` and no read before the write.
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -25,7 +27,14 @@ from botocore.exceptions import ClientError
 from bookmarks.aws import dynamodb
 from bookmarks.errors import AlreadyDecided, BookmarkNotFound, SubmittedUrlLocked, UnreadableChange
 from bookmarks.ids import is_bookmark_id
-from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, ReviewItem
+from bookmarks.models import (
+    Bookmark,
+    BookmarkPatch,
+    ContestStatus,
+    ReviewItem,
+    TeamBookmark,
+    after_sharing,
+)
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
 
@@ -73,23 +82,28 @@ def _bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
     return Bookmark.model_validate(values, strict=False, from_attributes=False)
 
 
-def _bookmark_item(owner: str, bookmark: Bookmark) -> dict[str, Any]:
+def _bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
     values: Item = bookmark.model_dump(exclude={"contest_status"}, exclude_none=True)
     values.update(owner=owner, url_key=normalise(bookmark.url), url_tld=top_level_domain(bookmark.url))
     if bookmark.contest_status is not ContestStatus.NONE:
         values.update(contest_status=bookmark.contest_status.value, submitted_at=bookmark.created_at)
     if bookmark.shared:
         values["shared_url_key"] = values["url_key"]
+        if shared_by is not None:
+            values["shared_by"] = shared_by
     return _bookmark_key(owner, bookmark.id) | _to_dynamodb(values)
 
 
-def put_new(owner: str, bookmark: Bookmark, claim: IdempotencyClaim | None) -> EarlierAnswer | None:
-    """Store a new bookmark, with its idempotency claim in the same transaction.
+def put_new(
+    owner: str, bookmark: Bookmark, claim: IdempotencyClaim | None, shared_by: str | None = None
+) -> EarlierAnswer | None:
+    """Store a new bookmark, with its idempotency claim in the same transaction; a shared one keeps
+    ``shared_by`` (the submitter's email) for the team list.
 
     Returns None when stored, or the earlier answer when the claim's key was already used (nothing is
     written then).
     """
-    item = _bookmark_item(owner, bookmark)
+    item = _bookmark_item(owner, bookmark, shared_by)
     if claim is None:
         dynamodb().put_item(
             TableName=settings().bookmarks_table_name,
@@ -165,8 +179,52 @@ def list_page(owner: str, limit: int, after_id: str | None) -> tuple[list[Bookma
     return [_bookmark_from_item(item) for item in items[:limit]], len(items) > limit
 
 
-def update(owner: str, bookmark_id: str, patch: BookmarkPatch, now: str) -> Bookmark:
-    """Apply ``patch`` in one conditional write; raises BookmarkNotFound or SubmittedUrlLocked."""
+_SHARE_ATTEMPTS = 3
+
+
+def update(
+    owner: str, bookmark_id: str, patch: BookmarkPatch, now: str, shared_by: str | None = None
+) -> Bookmark:
+    """Apply ``patch`` in one conditional write; raises BookmarkNotFound or SubmittedUrlLocked.
+
+    Sharing or unsharing moves the contest status by ``after_sharing``, which depends on the status the
+    item has. The store function may not read, so the write first assumes the usual case and, when its
+    condition fails, learns the item's status from the failure itself (ReturnValuesOnConditionCheckFailure)
+    and tries again on that status: concurrent writers cannot make it apply a stale transition."""
+    expected: ContestStatus | None = ContestStatus.NONE if patch.shared is not None else None
+    for _ in range(_SHARE_ATTEMPTS):
+        try:
+            return _bookmark_from_item(_update_once(owner, bookmark_id, patch, now, shared_by, expected))
+        except _StatusMoved as moved:
+            expected = moved.status
+    raise _StatusMoved.giving_up(bookmark_id)
+
+
+class _StatusMoved(Exception):
+    """The item's contest status was not the one the write assumed; ``status`` is the one it has."""
+
+    def __init__(self, status: ContestStatus) -> None:
+        super().__init__(status.value)
+        self.status = status
+
+    @staticmethod
+    def giving_up(bookmark_id: str) -> RuntimeError:
+        # Only writers racing on one bookmark, faster than three round trips, get here: a 5xx to retry.
+        return RuntimeError(f"the contest status of {bookmark_id} kept changing")
+
+
+_WITHDRAWN_REASON = "its owner unshared it"
+
+
+def _update_once(
+    owner: str,
+    bookmark_id: str,
+    patch: BookmarkPatch,
+    now: str,
+    shared_by: str | None,
+    expected: ContestStatus | None,
+) -> Item:
+    """One conditional update_item of ``patch``; with ``expected``, only if the item has that status."""
     sets = {"updated_at": ":now"}
     removes = []
     values: Item = {":now": now}
@@ -186,36 +244,67 @@ def update(owner: str, bookmark_id: str, patch: BookmarkPatch, now: str) -> Book
         else:
             sets["description"] = ":description"
             values[":description"] = patch.description
-    if patch.shared is True:
-        sets.update(
-            shared=":true",
-            contest_status="if_not_exists(#contest_status, :entering)",
-            submitted_at="if_not_exists(#submitted_at, :now)",
-            shared_url_key=":url_key" if patch.url is not None else "#url_key",
+    if expected is not None and patch.shared is not None:
+        conditions.append(
+            "attribute_not_exists(#contest_status)"
+            if expected is ContestStatus.NONE
+            else "#contest_status = :expected"
         )
-        values.update({":true": True, ":entering": ContestStatus.ENTERING.value})
+        if expected is not ContestStatus.NONE:
+            values[":expected"] = expected.value
+        moved_to = after_sharing(expected, patch.shared)
+        if moved_to is not expected:
+            sets["contest_status"] = ":moved_to"
+            values[":moved_to"] = moved_to.value
+    else:
+        moved_to = None
+    if patch.shared is True:
+        sets.update(shared=":true", shared_url_key=":url_key" if patch.url is not None else "#url_key")
+        values[":true"] = True
+        if shared_by is not None:
+            sets["shared_by"] = ":shared_by"
+            values[":shared_by"] = shared_by
+        if moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED):
+            # A new submission: the duplicate check and the workflow's claim are keyed on its time.
+            sets["submitted_at"] = ":now"
+            removes.append("decision_reason")
     elif patch.shared is False:
         sets["shared"] = ":false"
         # Unsharing also takes a published bookmark off the team list.
         removes.extend(["shared_url_key", "team_partition", "team_sort"])
         values[":false"] = False
+        if moved_to is ContestStatus.WITHDRAWN:
+            sets["decision_reason"] = ":withdrawn_reason"
+            values[":withdrawn_reason"] = _WITHDRAWN_REASON
     expression = "SET " + ", ".join(f"#{name} = {value}" for name, value in sets.items())
     if removes:
         expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
     # Every attribute goes through a placeholder: `name`, `url` and others are DynamoDB reserved words.
     used = [*sets, *removes, "contest_status", "submitted_at", "url_key"]
     names = {f"#{name}": name for name in used if f"#{name}" in expression + " ".join(conditions)}
-    updated = _conditional_update(
-        bookmark_id,
-        SubmittedUrlLocked,
-        TableName=settings().bookmarks_table_name,
-        Key=_bookmark_key(owner, bookmark_id),
-        UpdateExpression=expression,
-        ConditionExpression=" AND ".join(conditions),
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=_to_dynamodb(values),
-    )
-    return _bookmark_from_item(updated)
+    try:
+        answer = dynamodb().update_item(
+            TableName=settings().bookmarks_table_name,
+            Key=_bookmark_key(owner, bookmark_id),
+            UpdateExpression=expression,
+            ConditionExpression=" AND ".join(conditions),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=_to_dynamodb(values),
+            ReturnValues="ALL_NEW",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        # botocore's error type does not declare the item ReturnValuesOnConditionCheckFailure adds.
+        old = cast(Mapping[str, Any], error.response).get("Item")
+        if old is None:
+            raise BookmarkNotFound(bookmark_id) from None
+        status = _contest_status(old)
+        if patch.url is not None and status is not ContestStatus.NONE:
+            raise SubmittedUrlLocked(bookmark_id) from None
+        raise _StatusMoved(status) from None
+    return dict(answer["Attributes"])
 
 
 def _conditional_update(bookmark_id: str, when_present: type[Exception], **request: Any) -> Item:
@@ -252,7 +341,7 @@ _TEAM = "TEAM"
 _PENDING = "PENDING"
 
 
-def team_page(limit: int, after: str | None) -> tuple[list[tuple[Bookmark, str]], bool]:
+def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, str]], bool]:
     """Up to ``limit`` published bookmarks, newest first, each with its team-list position, from after
     the position ``after``; and whether more follow. Needs no owner: the position is the whole cursor."""
     condition = "team_partition = :team"
@@ -268,8 +357,14 @@ def team_page(limit: int, after: str | None) -> tuple[list[tuple[Bookmark, str]]
         ScanIndexForward=False,
         Limit=limit + 1,
     )["Items"]
-    page = [(_bookmark_from_item(item), str(item["team_sort"]["S"])) for item in items[:limit]]
+    page = [(_team_bookmark_from_item(item), str(item["team_sort"]["S"])) for item in items[:limit]]
     return page, len(items) > limit
+
+
+def _team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
+    values = _from_dynamodb(item)
+    values.setdefault("description", None)
+    return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
 
 
 @dataclass(frozen=True)
