@@ -12,7 +12,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft4Validator
 from werkzeug.datastructures import Headers
@@ -22,6 +22,9 @@ from local.authorizer import CognitoAuthorizer
 from local.functions import Route, api_routes
 from local.gateway import find_route, proxy_event, proxy_response
 from local.resolve import Resolver
+
+if TYPE_CHECKING:
+    from local.observer import Observer
 
 # Default status and message of the gateway responses the local API can produce.
 GATEWAY_RESPONSES: dict[str, tuple[int, str]] = {
@@ -177,16 +180,34 @@ class LocalApi:
         routes: Iterable[Route] | None = None,
         clock: Callable[[], float] = time.monotonic,
         log: Callable[[str], None] = print,
+        observer: "Observer | None" = None,
+        api_name: str = "",
     ) -> None:
         self.settings, self.invoke, self.authorizers, self.log = settings, invoke, authorizers, log
+        self.observer, self.api_name = observer, api_name
         self.routes = tuple(routes) if routes is not None else api_routes()
         self.buckets = {
             throttle: TokenBucket(throttle.rate, throttle.burst, clock) for throttle in settings.throttles
         }
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        answer: Iterable[bytes] = self.handle(Request(environ))(environ, start_response)
-        return answer
+        if self.observer is None:
+            answer: Iterable[bytes] = self.handle(Request(environ))(environ, start_response)
+            return answer
+        # API Gateway's segment of the request; its trace header replaces the caller's on the way in.
+        with self.observer.api_request(
+            self.api_name,
+            self.settings.stage,
+            environ.get("REQUEST_METHOD", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_X_AMZN_TRACE_ID"),
+        ) as segment:
+            environ["HTTP_X_AMZN_TRACE_ID"] = segment["trace_header"]
+            response = self.handle(Request(environ))
+            segment["status"] = response.status_code
+        response.headers["X-Amzn-Trace-Id"] = f"Root={segment['trace_id']}"
+        traced: Iterable[bytes] = response(environ, start_response)
+        return traced
 
     def gateway_response(self, kind: str, **context: str) -> Response:
         """An answer the gateway gives itself, shaped by the GatewayResponses of the template (with CORS)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from moto.events.models import EventPattern, EventPatternParser
 
+from local.observer import event_trace, trace_header_parameter
 from local.provision import (
     Aws,
     Provisioned,
@@ -280,6 +281,11 @@ class RulePoller:
 
     def deliver(self, event: Any) -> None:
         """One delivery attempt; raises if the target failed."""
+        # X-Ray: EventBridge passes the trace of the PutEvents call on to the target (local/observer.py).
+        with event_trace(self.runtime.observer, event):
+            self._deliver(event)
+
+    def _deliver(self, event: Any) -> None:
         payload = apply_input_path(event, self.delivery.input_path)
         if self.delivery.function is not None:
             self.runtime.invoke(self.delivery.function, payload)
@@ -292,7 +298,10 @@ class RulePoller:
         name = execution_name(event, payload)
         try:
             sfn.start_execution(
-                stateMachineArn=str(self.delivery.state_machine_arn), name=name, input=json.dumps(payload)
+                stateMachineArn=str(self.delivery.state_machine_arn),
+                name=name,
+                input=json.dumps(payload),
+                **trace_header_parameter(),
             )
         except sfn.exceptions.ExecutionAlreadyExists:
             self.log(f"[rule] {self.delivery.rule}: execution {name} already exists (a redelivery)")
