@@ -20,6 +20,8 @@ class Runtime:
     see its own function's environment, the way each Lambda function has its own.
     """
 
+    observer: "Observer | None" = None  # what Lambda records about each invocation (local/observer.py)
+
     def __init__(
         self, functions: dict[str, LocalFunction], endpoint_url: str, observer: "Observer | None" = None
     ) -> None:
