@@ -19,6 +19,15 @@ from local.provision import Aws
 
 TIME_SCALE = 60  # AWS seconds per local second
 TICK_SECONDS = 1.0
+# How much metric history `make local` keeps (the console sums the last 3 hours).
+RETENTION = timedelta(hours=3)
+_STATISTICS: dict[str, Callable[[list[float]], float]] = {
+    "Sum": sum,
+    "Maximum": max,
+    "Minimum": min,
+    "SampleCount": len,
+    "Average": lambda values: sum(values) / len(values),
+}
 
 _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanThreshold": lambda value, threshold: value > threshold,
@@ -98,30 +107,24 @@ class AlarmClock:
     on_execution_ended: Callable[[str, str, float], None] = lambda arn, status, ended: None
     log: Callable[[str], None] = print
     _seen_executions: set[str] = field(default_factory=set)
+    _ticks: int = 0
 
     def sample(self) -> None:
+        """SQS's and Step Functions' own metrics, once a (local) minute as those services publish them."""
         sqs = self.aws.sqs()
         for name, url in self.queues.items():
             attributes = sqs.get_queue_attributes(
-                QueueUrl=url,
-                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
             )["Attributes"]
-            dimensions = [{"Name": "QueueName", "Value": name}]
             self.cloudwatch.put(
                 "AWS/SQS",
                 [
                     {
                         "MetricName": "ApproximateNumberOfMessagesVisible",
-                        "Dimensions": dimensions,
+                        "Dimensions": [{"Name": "QueueName", "Value": name}],
                         "Unit": "Count",
                         "Value": float(attributes.get("ApproximateNumberOfMessages", 0)),
-                    },
-                    {
-                        "MetricName": "ApproximateNumberOfMessagesNotVisible",
-                        "Dimensions": dimensions,
-                        "Unit": "Count",
-                        "Value": float(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
-                    },
+                    }
                 ],
             )
         sfn = self.aws.stepfunctions()
@@ -149,28 +152,18 @@ class AlarmClock:
                 )
 
     def datapoints(self, alarm: dict[str, Any], now: datetime) -> list[float]:
-        period = local_period(int(alarm["Period"]))
-        end = now.replace(microsecond=0) + timedelta(seconds=1)
-        start = end - timedelta(seconds=period * int(alarm["EvaluationPeriods"]))
-        answer = self.aws.client("cloudwatch").get_metric_data(
-            StartTime=start,
-            EndTime=end,
-            MetricDataQueries=[
-                {
-                    "Id": "alarm",
-                    "MetricStat": {
-                        "Metric": {
-                            "Namespace": alarm["Namespace"],
-                            "MetricName": alarm["MetricName"],
-                            "Dimensions": alarm.get("Dimensions", []),
-                        },
-                        "Period": period,
-                        "Stat": alarm["Statistic"],
-                    },
-                }
-            ],
+        """The alarm's statistic for each of its last EvaluationPeriods local periods that has data."""
+        period = timedelta(seconds=local_period(int(alarm["Period"])))
+        end = now.astimezone(UTC).replace(tzinfo=None)  # moto keeps naive UTC
+        start = end - period * int(alarm["EvaluationPeriods"])
+        found = self.cloudwatch.values_since(
+            start, alarm["Namespace"], alarm["MetricName"], alarm.get("Dimensions", [])
         )
-        return [float(v) for v in answer["MetricDataResults"][0]["Values"]]
+        periods: dict[int, list[float]] = {}
+        for timestamp, value in found:
+            periods.setdefault(int((timestamp - start) / period), []).append(value)
+        statistic = _STATISTICS[alarm["Statistic"]]
+        return [float(statistic(values)) for _, values in sorted(periods.items())]
 
     def evaluate(self, now: datetime | None = None) -> list[tuple[str, str, str]]:
         """Evaluate every metric alarm once; returns the (name, old, new) state changes."""
@@ -203,6 +196,9 @@ class AlarmClock:
     def run(self, stop: threading.Event) -> None:
         while not stop.wait(TICK_SECONDS):
             try:
+                self._ticks += 1
+                if self._ticks % 60 == 0:
+                    self.cloudwatch.forget_before(datetime.now(UTC).replace(tzinfo=None) - RETENTION)
                 self.sample()
                 for name, old, new in self.evaluate():
                     self.log(f"[alarm] {name}: {old} -> {new}")

@@ -6,7 +6,7 @@ import io
 import json
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # CloudWatch's EMF specification: at most 100 metrics in a directive, 30 dimensions in a dimension set,
@@ -14,6 +14,8 @@ from typing import Any
 MAX_METRICS = 100
 MAX_DIMENSIONS = 30
 MAX_VALUES = 100
+# EMF lines carry their own timestamps, so data is only roughly in time order: how far back to look past.
+LATE = timedelta(minutes=1)
 UNITS = frozenset(
     [
         "Seconds",
@@ -127,10 +129,38 @@ class CloudWatch:
         self.account_id, self.region = account_id, region
         self.rejected: list[str] = []  # why EMF lines were not extracted, for the view
 
-    def put(self, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+    def _backend(self) -> Any:
         from moto.cloudwatch.models import cloudwatch_backends
 
-        cloudwatch_backends[self.account_id][self.region].put_metric_data(namespace, metric_data)
+        return cloudwatch_backends[self.account_id][self.region]
+
+    def put(self, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+        self._backend().put_metric_data(namespace, metric_data)
+
+    def values_since(
+        self, since: datetime, namespace: str, name: str, dimensions: list[dict[str, str]]
+    ) -> list[tuple[datetime, float]]:
+        """The datapoints of one metric (exactly these dimensions) from ``since`` on. Read from the newest
+        back, so an alarm's evaluation costs its window, not the whole history (moto's get_metric_data
+        scans every datapoint for every period)."""
+        wanted = sorted((d["Name"], d["Value"]) for d in dimensions)
+        found = []
+        for datum in reversed(self._backend().metric_data):
+            if datum.timestamp < since - LATE:
+                break
+            if (
+                datum.timestamp >= since
+                and (datum.namespace, datum.name) == (namespace, name)
+                and hasattr(datum, "value")  # not a StatisticValues datum, which the local stack never puts
+                and sorted((d.name, d.value) for d in datum.dimensions) == wanted
+            ):
+                found.append((datum.timestamp, float(datum.value)))
+        return found
+
+    def forget_before(self, oldest: datetime) -> None:
+        """Drop datapoints older than ``oldest``: a long `make local` session keeps a bounded history."""
+        backend = self._backend()
+        backend.metric_data = [datum for datum in backend.metric_data if datum.timestamp >= oldest]
 
     def put_data(self, data: list[Datum]) -> None:
         for datum in data:
