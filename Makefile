@@ -31,7 +31,7 @@ WEB_PORT ?= 8080
 REDELIVER ?= 0
 REDELIVER_SEED ?=
 
-.PHONY: help install lint format test build local invoke bench deploy web-publish e2e audit samples openapi clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples openapi clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -88,6 +88,12 @@ build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and n
 local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
 	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
 		$(if $(filter 1,$(REDELIVER)),--redeliver) $(if $(REDELIVER_SEED),--redeliver-seed $(REDELIVER_SEED))
+
+traces: $(INSTALLED) ## Print `make local`'s service map and last traces; make traces TRACE=<id> prints one's timeline
+	$(BIN)/python -m local.console traces $(TRACE)
+
+metrics: $(INSTALLED) ## Print `make local`'s business metrics and alarm states
+	$(BIN)/python -m local.console metrics
 
 invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTION=<logical id> EVENT=events/...
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }

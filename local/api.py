@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft4Validator
 from werkzeug.datastructures import Headers
@@ -23,6 +23,9 @@ from local.authorizer import CognitoAuthorizer
 from local.functions import Route, api_routes
 from local.gateway import find_route, proxy_event, proxy_response
 from local.resolve import Resolver
+
+if TYPE_CHECKING:
+    from local.observer import Observer
 
 # Default status and message of the gateway responses the local API can produce.
 GATEWAY_RESPONSES: dict[str, tuple[int, str]] = {
@@ -190,8 +193,11 @@ class LocalApi:
         routes: Iterable[Route] | None = None,
         clock: Callable[[], float] = time.monotonic,
         log: Callable[[str], None] = print,
+        observer: "Observer | None" = None,
+        api_name: str = "",
     ) -> None:
         self.settings, self.invoke, self.authorizers, self.log = settings, invoke, authorizers, log
+        self.observer, self.api_name = observer, api_name
         self.routes = tuple(routes) if routes is not None else api_routes()
         self.buckets = {
             throttle: TokenBucket(throttle.rate, throttle.burst, clock) for throttle in settings.throttles
@@ -199,12 +205,30 @@ class LocalApi:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         try:
-            response = self.handle(Request(environ))
+            response = self._observed(environ)
         except Exception:  # a request this emulation cannot take: a gateway answer, never an HTML page
             self.log(f"[api] the local gateway failed:\n{traceback.format_exc()}")
             response = self.gateway_response("DEFAULT_5XX")
         answer: Iterable[bytes] = response(environ, start_response)
         return answer
+
+    def _observed(self, environ: dict[str, Any]) -> Response:
+        """The gateway's answer, inside API Gateway's own trace segment when traces are collected: its
+        trace header replaces the caller's on the way in, and the caller gets its root back."""
+        if self.observer is None:
+            return self.handle(Request(environ))
+        with self.observer.api_request(
+            self.api_name,
+            self.settings.stage,
+            environ.get("REQUEST_METHOD", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("HTTP_X_AMZN_TRACE_ID"),
+        ) as segment:
+            environ["HTTP_X_AMZN_TRACE_ID"] = segment["trace_header"]
+            response = self.handle(Request(environ))
+            segment["status"] = response.status_code
+        response.headers["X-Amzn-Trace-Id"] = f"Root={segment['trace_id']}"
+        return response
 
     def gateway_response(self, kind: str, **context: str) -> Response:
         """An answer the gateway gives itself, shaped by the GatewayResponses of the template (with CORS)."""

@@ -41,7 +41,8 @@ _NOT_CREATE_TABLE = {
 SKIPPED: dict[str, str] = {
     "AWS::IAM::": "moto enforces no IAM here; roles and policies are tested on their documents",
     "AWS::Logs::": "functions log to the console of `make local`",
-    "AWS::CloudWatch::": "moto never evaluates alarms; dashboards have nothing to show locally",
+    # Alarms and dashboards are provisioned (below) and alarms evaluated by local/alarms.py.
+    "AWS::CloudWatch::": "only metric alarms and dashboards are emulated locally",
     "AWS::ApiGateway::": "local/api.py serves the API from the template's routes, models and settings",
     "AWS::WAFv2::": "no web ACL in front of the local API",
     "AWS::CodeDeploy::": "no traffic shifting locally: the one local version of each function serves",
@@ -508,6 +509,22 @@ def _event_source_mapping(aws: Aws, out: Provisioned, logical_id: str, propertie
     _set(out, logical_id, f"local-{logical_id}")
 
 
+def _alarm(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
+    """A metric alarm in the embedded CloudWatch; local/alarms.py evaluates it (moto does not)."""
+    cloudwatch = aws.client("cloudwatch")
+    request = _api_input(cloudwatch, "PutMetricAlarm", properties)
+    request["AlarmName"] = properties.get("AlarmName") or _name(out.resolver, logical_id)
+    cloudwatch.put_metric_alarm(**request)
+    arn = _arn(out.resolver, "cloudwatch", f"alarm:{request['AlarmName']}")
+    _set(out, logical_id, request["AlarmName"], Arn=arn)
+
+
+def _dashboard(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
+    name = properties.get("DashboardName") or _name(out.resolver, logical_id)
+    aws.client("cloudwatch").put_dashboard(DashboardName=name, DashboardBody=properties["DashboardBody"])
+    _set(out, logical_id, name)
+
+
 Provisioner = Callable[[Aws, Provisioned, str, dict[str, Any]], None]
 
 PROVISIONERS: dict[str, Provisioner] = {
@@ -527,6 +544,8 @@ PROVISIONERS: dict[str, Provisioner] = {
     "AWS::Lambda::Alias": _function_alias,
     "AWS::Lambda::EventInvokeConfig": _event_invoke_config,
     "AWS::Lambda::EventSourceMapping": _event_source_mapping,
+    "AWS::CloudWatch::Alarm": _alarm,
+    "AWS::CloudWatch::Dashboard": _dashboard,
 }
 
 

@@ -2,11 +2,15 @@
 
 import os
 import threading
-from typing import Any
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any
 
 from local.functions import handler, use_layers
 from local.gateway import LambdaContext
 from local.provision import LocalFunction
+
+if TYPE_CHECKING:
+    from local.observer import Observer
 
 
 class Runtime:
@@ -16,8 +20,12 @@ class Runtime:
     see its own function's environment, the way each Lambda function has its own.
     """
 
-    def __init__(self, functions: dict[str, LocalFunction], endpoint_url: str) -> None:
-        self.functions = functions
+    observer: "Observer | None" = None  # what Lambda records about each invocation (local/observer.py)
+
+    def __init__(
+        self, functions: dict[str, LocalFunction], endpoint_url: str, observer: "Observer | None" = None
+    ) -> None:
+        self.functions, self.observer = functions, observer
         self._lock = threading.RLock()
         use_layers()
         # The union first: a cached setting read by one function then used by another finds its value.
@@ -28,9 +36,10 @@ class Runtime:
     def invoke(self, logical_id: str, event: Any) -> Any:
         """Run the function's handler on ``event`` and return its answer (exceptions propagate)."""
         function = self.functions[logical_id]
-        with self._lock:
-            saved = {name: os.environ.get(name) for name in function.environment}
-            os.environ.update(function.environment)
+        with self._lock, self._observed(function, event) as traced:
+            environment = {**function.environment, **traced}
+            saved = {name: os.environ.get(name) for name in environment}
+            os.environ.update(environment)
             try:
                 return handler(logical_id)(event, LambdaContext(function.name, function.arn))
             finally:
@@ -39,3 +48,9 @@ class Runtime:
                         os.environ.pop(name, None)
                     else:
                         os.environ[name] = value
+
+    def _observed(self, function: LocalFunction, event: Any) -> AbstractContextManager[dict[str, str]]:
+        """What Lambda records about the invocation (traces, metrics; local/observer.py), if observed."""
+        if self.observer is None:
+            return nullcontext({})
+        return self.observer.invocation(function.name, event)

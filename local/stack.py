@@ -18,9 +18,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local.api import LocalApi, api_settings
 from local.authorizer import CognitoAuthorizer
+from local.console import Console
 from local.functions import api_routes
 from local.health import HEALTH_PATH, Health, with_health_check
 from local.isolation import dynamodb_transactions_isolated
+from local.observer import Observability, start_observability
 from local.provision import Aws, Provisioned, provision
 from local.resolve import Resolver
 from local.runtime import Runtime
@@ -60,7 +62,6 @@ def use_embedded_aws_environment(region: str) -> None:
         AWS_DEFAULT_REGION=region,
         AWS_REGION=region,
         AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
-        POWERTOOLS_TRACE_DISABLED="1",
     )
     for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
         os.environ.pop(name, None)
@@ -106,6 +107,7 @@ class Stack:
     redelivery: AtLeastOnce | None = None
     web_url: str = ""
     _web: BaseWSGIServer | None = None
+    observability: Observability | None = None
 
     def description(self) -> dict[str, Any]:
         """The content of .local/stack.json (a fixed format that tools and checks read)."""
@@ -152,6 +154,8 @@ class Stack:
             self._web.shutdown()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self.observability is not None:
+            self.observability.stop()
         self._exits.close()
         self._moto.stop()
 
@@ -242,12 +246,22 @@ def start(
     if pool_id:
         create_users(aws, pool_id, DEMO_USERS)
 
-    runtime = Runtime(provisioned.functions, aws_url)
+    stop = threading.Event()
+    # Traces, metrics and alarms (local/observer.py): the X-Ray daemon, EMF and the alarm clock.
+    observability = start_observability(aws, provisioned, stop, log)
+    os.environ.update(observability.environment())
+    runtime = Runtime(provisioned.functions, aws_url, observability.observer)
     authorizers = _cognito_authorizers(aws, region, aws_url, settings.authorizer_pool_arns)
     health = Health(log)
-    local_api = LocalApi(settings, runtime.invoke, authorizers, log=log)
+    local_api = LocalApi(
+        settings,
+        runtime.invoke,
+        authorizers,
+        log=log,
+        observer=observability.observer,
+        api_name=resolver.stack_name,
+    )
     api = make_server("127.0.0.1", api_port, with_health_check(local_api, health), threaded=True)
-    stop = threading.Event()
     stack = Stack(
         region=region,
         aws_url=aws_url,
@@ -261,6 +275,7 @@ def start(
         _stop=stop,
         health=health,
         redelivery=redelivery,
+        observability=observability,
     )
     stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
     stack._exits.enter_context(dynamodb_transactions_isolated())
@@ -301,7 +316,10 @@ def _serve_web_client(stack: Stack, port: int) -> None:
         cognito_endpoint=stack.aws_url + "/",
         demo_users=stack.description()["users"],
     )
-    stack._web = make_server("127.0.0.1", port, WebClient(config), threaded=True)
+    console = None
+    if stack.observability is not None:
+        console = Console(stack.observability.traces, Aws(stack.aws_url, stack.region))
+    stack._web = make_server("127.0.0.1", port, WebClient(config, console=console), threaded=True)
     stack.web_url = f"http://127.0.0.1:{stack._web.server_port}"
     stack._threads.append(_thread("web-client", stack._web.serve_forever))
 

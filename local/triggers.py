@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from moto.events.models import EventPattern, EventPatternParser
 
 from local.health import Health
+from local.observer import event_trace, trace_header_parameter
 from local.provision import (
     AsyncInvocation,
     Aws,
@@ -443,6 +444,11 @@ class RulePoller:
 
     def deliver(self, event: Any) -> None:
         """One delivery attempt; raises if the target failed."""
+        # X-Ray: EventBridge passes the trace of the PutEvents call on to the target (local/observer.py).
+        with event_trace(self.runtime.observer, event):
+            self._deliver(event)
+
+    def _deliver(self, event: Any) -> None:
         payload = apply_input_path(event, self.delivery.input_path)
         if self.delivery.function is not None:
             self.invoke_asynchronously(self.delivery.function, payload)
@@ -457,6 +463,7 @@ class RulePoller:
             stateMachineArn=str(self.delivery.state_machine_arn),
             name=str(uuid.uuid4()),
             input=json.dumps(payload),
+            **trace_header_parameter(),
         )
 
     def invoke_asynchronously(self, function: str, payload: Any) -> None:

@@ -4,13 +4,16 @@ for web/ that answers with the same security headers CloudFront adds when deploy
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from local.functions import ROOT
+
+if TYPE_CHECKING:
+    from local.console import Console
 
 WEB_ROOT = ROOT / "web"
 
@@ -59,8 +62,10 @@ class WebClient:
     """WSGI app: web/'s files, config.json from memory, and the deployed security headers (minus HSTS,
     which a plain-HTTP origin cannot set)."""
 
-    def __init__(self, config: dict[str, Any], root: Path = WEB_ROOT) -> None:
-        self.config, self.root = config, root
+    def __init__(
+        self, config: dict[str, Any], root: Path = WEB_ROOT, console: "Console | None" = None
+    ) -> None:
+        self.config, self.root, self.console = config, root, console
         self.headers = {
             "Content-Security-Policy": content_security_policy(
                 [config["api_url"], config["cognito_endpoint"].rstrip("/")]
@@ -80,6 +85,8 @@ class WebClient:
             response = Response("Method not allowed\n", status=405, headers={"Allow": "GET, HEAD"})
         elif request.path == "/config.json":
             response = Response(json.dumps(self.config, indent=2), content_type="application/json")
+        elif self.console is not None and request.path.startswith("/observability"):
+            response = self.observability(request)
         else:
             path = request.path.lstrip("/") or "index.html"
             try:
@@ -88,3 +95,18 @@ class WebClient:
                 response = Response("Not found\n", status=404, content_type="text/plain")
         response.headers.update(self.headers)
         return response
+
+    def observability(self, request: Request) -> Response:
+        """The local stack's read-only observability console (local/console.py); never deployed."""
+        from local.console import STYLESHEET
+
+        assert self.console is not None
+        if request.path == "/observability":
+            page = self.console.page(request.args.get("trace"))
+            return Response(page, content_type="text/html; charset=utf-8")
+        if request.path == "/observability.css":
+            return Response(STYLESHEET, content_type="text/css")
+        document = self.console.document(request.path.removeprefix("/observability/"))
+        if document is None:
+            return Response("Not found\n", status=404, content_type="text/plain")
+        return Response(json.dumps(document, default=str), content_type="application/json")

@@ -4,7 +4,8 @@ tells operators is captured and searched for secrets and personal data.
 
 Captured: every record of the app's Powertools logger (at the functions' level, INFO) formatted as
 Lambda would print it; every line the handlers print (EMF); every trace annotation (Tracer.put_annotation
-is spied on, as tracing itself is disabled). Not captured: X-Ray segments and metadata (no daemon runs),
+is spied on, as tracing itself is disabled); the traces and metrics the local stack collected. Not captured:
+the X-Ray SDK's own subsegments (tracing is disabled here; tests/e2e/test_observability.py checks them),
 the state machine's execution log (moto writes none) and the local runner's own console."""
 
 import json
@@ -62,7 +63,7 @@ def stack() -> Iterator[Stack]:
     """The local stack on free ports; the process's environment is put back afterwards."""
     saved = dict(os.environ)
     _clear_cached_clients()
-    running = start(aws_port=0, api_port=0, log=lambda _: None)
+    running = start(aws_port=0, api_port=0, web_port=None, log=lambda _: None)
     try:
         yield running
     finally:
@@ -141,7 +142,9 @@ def test_a_whole_story_leaves_no_token_email_or_url_in_logs_annotations_or_metri
     observed.printed = _printed_until(capsys, '"ContestEntryDecided"')
 
     assert decided.status == 200
-    told = "\n".join([*observed.logs, observed.printed, *(f"{k}={v}" for k, v in observed.annotations)])
+    told = "\n".join(
+        [*observed.logs, observed.printed, *(f"{k}={v}" for k, v in observed.annotations), _collected(stack)]
+    )
     secrets = [alice_token, moderator_token, task_token, user.email, moderator_user.email, SECRET_URL]
     assert observed.logs
     assert observed.annotations
@@ -177,3 +180,17 @@ def _task_token(stack: Stack, table: str, bookmark_id: str) -> str | None:
     item = client.get_item(TableName=table, Key={"bookmark_id": {"S": bookmark_id}}).get("Item") or {}
     token = item.get("task_token", {}).get("S")
     return str(token) if token else None
+
+
+def _collected(stack: Stack) -> str:
+    """Every trace the local stack collected and every metric (with dimensions) in its CloudWatch."""
+    assert stack.observability is not None
+    traces = stack.observability.traces
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=stack.aws_url, region_name=stack.region)
+    collected = (
+        [traces.trace(trace_id) for trace_id in traces.trace_ids()],
+        cloudwatch.list_metrics()["Metrics"],
+    )
+    assert collected[0], "no trace was collected"
+    assert collected[1], "no metric was collected"
+    return json.dumps(collected, default=str)
