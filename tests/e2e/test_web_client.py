@@ -117,6 +117,16 @@ def _answer(web: dict[str, Any], body: Any, status: int = 200) -> Any:
     return lambda route: route.fulfill(status=status, json=body, headers=headers)
 
 
+def _answer_bookmark(web: dict[str, Any], bookmarks: list[dict[str, Any]], route: Any) -> None:
+    """GET /bookmarks/{id} from a routed list: the bookmark, or the API's 404 for one no longer in it
+    (the client may still be watching a bookmark of the list it showed before)."""
+    found = next((b for b in bookmarks if route.request.url.endswith(b["id"])), None)
+    if found is None:
+        _answer(web, {"message": "No such bookmark.", "errors": None}, status=404)(route)
+    else:
+        _answer(web, found)(route)
+
+
 def test_a_shared_bookmark_moves_through_a_live_review_queue_to_approved_and_onto_the_team_list(
     web: dict[str, Any], screens: Any
 ) -> None:
@@ -462,7 +472,7 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
     page.route(_api_route(web, "/bookmarks"), _answer(web, {"items": bookmarks, "next_cursor": None}))
     page.route(
         re.compile(re.escape(web["api_url"].rstrip("/")) + r"/bookmarks/id-.*"),
-        lambda route: _answer(web, next(b for b in bookmarks if route.request.url.endswith(b["id"])))(route),
+        lambda route: _answer_bookmark(web, bookmarks, route),
     )
     page.reload()
     for status, (words, _) in LIFECYCLE.items():
