@@ -8,9 +8,10 @@ INSTALLED := $(VENV)/.installed
 # Scanners whose pins clash with the SAM CLI's live in a virtualenv of their own.
 SCAN_VENV := .venv-scan
 SCAN_INSTALLED := $(SCAN_VENV)/.installed
-# Cold starts are measured on the Lambda runtime's Python where the machine has it (PATH, then pyenv).
-BENCH_PYTHON ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13; do \
-	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { command -v $$p; break; }; done)
+# The Lambda runtime's Python (LAMBDA_PYTHON, found as the layers' builds find it): cold starts are
+# measured on it where the machine has it.
+include layers/bytecode.mk
+BENCH_PYTHON ?= $(LAMBDA_PYTHON)
 BENCH_VENV := .venv-bench
 BENCH_INSTALLED := $(BENCH_VENV)/.installed
 # sam and cfn-lint read no credentials for what we ask of them, but botocore still wants a region.
@@ -68,7 +69,7 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
 	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi
 
-build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
+build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml
 
 local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080); Ctrl-C stops
