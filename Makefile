@@ -79,10 +79,11 @@ invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTI
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }
 	$(BIN)/python -m local.invoke $(FUNCTION) $(EVENT)
 
+# Only what the Lambda runtime provides: everything else a cold start imports comes from the built layers.
 $(BENCH_INSTALLED): pyproject.toml
 	$(or $(BENCH_PYTHON),$(PYTHON)) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BENCH_VENV)/bin/python -m pip install --quiet --group runtime "boto3==1.43.108"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "boto3==1.43.108"
 	touch $@
 
 bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start, warm overhead, artifact sizes, items read; writes bench/results.md
