@@ -26,6 +26,7 @@ RESULTS = Path(__file__).with_name("results.md")
 # Every function's cold start in CPU time, as a multiple of the floor's; the aim is 1.1.
 COLD_START_BUDGET = 1.25
 SECTIONS = ("coldstart", "warm", "artifacts", "data")
+SDK = ("boto3", "botocore")  # the Lambda runtime has them: no artifact may bundle them again
 
 
 def cold_start_section(python: str, runs: int) -> list[str]:
@@ -137,8 +138,9 @@ def artifacts_section() -> list[str]:
         layout.sam_build(workspace, for_host=False)
         weights = {path.name: artifacts.weigh(path) for path in sorted(workspace.iterdir()) if path.is_dir()}
         zipped = {name: artifacts.zipped_size(workspace / name) for name in weights}
+        # A layer's packages sit in python/, a function's at its root.
         bundles_sdk = {
-            name: bool({"boto3", "botocore"} & {p.name for p in (workspace / name).rglob("*") if p.is_dir()})
+            name: any((workspace / name / where / sdk).exists() for where in ("", "python") for sdk in SDK)
             for name in weights
         }
     finally:
