@@ -8,9 +8,10 @@ INSTALLED := $(VENV)/.installed
 # Scanners whose pins clash with the SAM CLI's live in a virtualenv of their own.
 SCAN_VENV := .venv-scan
 SCAN_INSTALLED := $(SCAN_VENV)/.installed
-# Cold starts are measured on the Lambda runtime's Python where the machine has it (PATH, then pyenv).
-BENCH_PYTHON ?= $(shell for p in python3.13 $$(pyenv root 2>/dev/null)/versions/3.13*/bin/python3.13; do \
-	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { command -v $$p; break; }; done)
+# The Lambda runtime's Python (LAMBDA_PYTHON, found as the layers' builds find it): cold starts are
+# measured on it where the machine has it.
+include layers/bytecode.mk
+BENCH_PYTHON ?= $(LAMBDA_PYTHON)
 BENCH_VENV := .venv-bench
 BENCH_INSTALLED := $(BENCH_VENV)/.installed
 # axe-core, the accessibility engine the browser tests run on every screen (from npm, pinned; npm checks the
@@ -82,7 +83,7 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
 	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi
 
-build: $(INSTALLED) ## sam build for arm64 and Python 3.13, with no Docker and no python3.13 needed
+build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml
 
 local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
@@ -99,10 +100,11 @@ invoke: $(INSTALLED) ## Run one handler against `make local`: make invoke FUNCTI
 	@test -n "$(FUNCTION)" -a -n "$(EVENT)" || { echo "usage: make invoke FUNCTION=<logical id> EVENT=<file>"; exit 2; }
 	$(BIN)/python -m local.invoke $(FUNCTION) $(EVENT)
 
+# Only what the Lambda runtime provides: everything else a cold start imports comes from the built layers.
 $(BENCH_INSTALLED): pyproject.toml
 	$(or $(BENCH_PYTHON),$(PYTHON)) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BENCH_VENV)/bin/python -m pip install --quiet --group runtime "boto3==1.43.108"
+	$(BENCH_VENV)/bin/python -m pip install --quiet "boto3==1.43.108"
 	touch $@
 
 bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start, warm overhead, artifact sizes, items read; writes bench/results.md

@@ -1,5 +1,6 @@
 """Cold start of every function of template.yaml against two baselines, in fresh interpreters that see
-the environment Lambda sets. The AWS calls of the first invocation are answered by a local moto server."""
+the environment Lambda sets and the code as Lambda lays it out (bench/layout.py). The AWS calls of the
+first invocation are answered by a local moto server."""
 
 import json
 import os
@@ -7,10 +8,12 @@ import resource
 import statistics
 import subprocess
 import time
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from bench.layout import Layout
 from local.functions import ROOT, functions
 from local.template import template
 
@@ -19,7 +22,6 @@ BASELINES = {
     "floor: boto3 only": Path(__file__).parent / "baselines" / "floor.py",
     "straightforward Powertools": Path(__file__).parent / "baselines" / "powertools_handler.py",
 }
-LAYERS = [str(ROOT / "layers" / "shared" / "python")]
 # The event each function is measured with: its most common work. Others take their first sample.
 EVENT_OF = {
     "GetBookmarksFunction": "get.json",
@@ -47,6 +49,9 @@ def lambda_environment(function_env: dict[str, str], endpoint_url: str) -> dict[
         "AWS_SECRET_ACCESS_KEY": "bench",  # the local moto server's dummy credentials
         "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        # Lambda's /opt and /var/task are read-only; the bench runs as whoever it runs as, so Python is
+        # told not to write bytecode rather than being refused.
+        "PYTHONDONTWRITEBYTECODE": "1",
         **function_env,
     }
 
@@ -69,12 +74,36 @@ def function_environment(logical_id: str) -> dict[str, str]:
     return {name: value(raw) for name, raw in (globals_env | own_env).items()}
 
 
-def candidates(endpoint_url: str) -> dict[str, tuple[Path, Path, dict[str, str]]]:
-    """name -> (handler file, event file, environment) for the baselines and every function."""
-    base_env = lambda_environment(
+@dataclass(frozen=True)
+class Candidate:
+    """A handler to cold-start: its folder on sys.path, its module, the event and the environment."""
+
+    folder: Path
+    module: str
+    event: Path
+    env: dict[str, str]
+    layers: list[str]
+
+    def command(self, python: str, *options: str) -> list[str]:
+        return [python, *options, str(PROBE), str(self.folder), self.module, str(self.event), *self.layers]
+
+
+def baselines(endpoint_url: str, layout: Layout) -> dict[str, Candidate]:
+    """The floor needs no layer; the straightforward Powertools handler imports from the same /opt."""
+    env = lambda_environment(
         {"BOOKMARKS_TABLE_NAME": "BookmarksTable", "POWERTOOLS_SERVICE_NAME": "bench"}, endpoint_url
     )
-    found = {name: (path, FLOOR_EVENT, base_env) for name, path in BASELINES.items()}
+    return {
+        name: Candidate(
+            path.parent, path.stem, FLOOR_EVENT, env, [] if path.stem == "floor" else layout.layer_paths
+        )
+        for name, path in BASELINES.items()
+    }
+
+
+def candidates(endpoint_url: str, layout: Layout) -> dict[str, Candidate]:
+    """Every function of the template, from its /var/task, with the event it is measured with."""
+    found = {}
     for logical_id, function in functions().items():
         properties = function["Properties"]
         folder = ROOT / properties["CodeUri"]
@@ -82,7 +111,7 @@ def candidates(endpoint_url: str) -> dict[str, tuple[Path, Path, dict[str, str]]
         events = sorted((ROOT / "events" / folder.name).glob("*.json"))
         event = ROOT / "events" / folder.name / EVENT_OF.get(logical_id, events[0].name)
         env = lambda_environment(function_environment(logical_id), endpoint_url)
-        found[logical_id] = (folder / f"{module}.py", event, env)
+        found[logical_id] = Candidate(layout.task(logical_id), module, event, env, layout.layer_paths)
     return found
 
 
@@ -95,16 +124,19 @@ class Samples:
     cpu: list[float] = field(default_factory=list)
 
 
-def cold_starts(python: str, endpoint_url: str, runs: int) -> dict[str, Samples]:
+Key = TypeVar("Key", bound=Hashable)
+
+
+def cold_starts(python: str, measured: Mapping[Key, Candidate], runs: int) -> dict[Key, Samples]:
     """Each candidate's cold starts, ``runs`` times, interleaved so that drift hits all alike."""
-    timings: dict[str, Samples] = {}
+    timings: dict[Key, Samples] = {}
     for _ in range(runs):
-        for name, (handler, event, env) in candidates(endpoint_url).items():
-            command = [python, str(PROBE), str(handler), str(event), *LAYERS]
+        for name, candidate in measured.items():
             cpu_before = _children_cpu()
             started = time.perf_counter()
+            command = candidate.command(python)
             # Log lines go nowhere: the terminal would be timed too.
-            subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - our own probe
+            subprocess.run(command, env=candidate.env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - our probe
             samples = timings.setdefault(name, Samples())
             samples.wall.append(time.perf_counter() - started)
             samples.cpu.append(_children_cpu() - cpu_before)
@@ -116,22 +148,24 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def import_profile(python: str, logical_id: str, endpoint_url: str) -> list[tuple[float, str]]:
-    """The top-level imports of a function's cold start by cumulative milliseconds (``-X importtime``)."""
-    handler, event, env = candidates(endpoint_url)[logical_id]
+def import_profile(python: str, candidate: Candidate, top: int = 6) -> tuple[int, list[tuple[float, str]]]:
+    """How many modules a cold start imports, and its top-level imports by cumulative milliseconds
+    (``-X importtime``)."""
     result = subprocess.run(  # noqa: S603
-        [python, "-X", "importtime", str(PROBE), str(handler), str(event), *LAYERS],
-        env=env,
+        candidate.command(python, "-X", "importtime"),
+        env=candidate.env,
         check=True,
         capture_output=True,
         text=True,
     )
-    rows = []
+    rows, modules = [], 0
     for line in result.stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
-        if len(parts) == 3 and parts[1].strip().isdigit() and not parts[2].startswith("   "):
-            rows.append((int(parts[1]) / 1000, parts[2].strip()))
-    return sorted(rows, reverse=True)[:8]
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            modules += 1
+            if not parts[2].startswith("   "):
+                rows.append((int(parts[1]) / 1000, parts[2].strip()))
+    return modules, sorted(rows, reverse=True)[:top]
 
 
 def median_ms(samples: list[float]) -> float:

@@ -7,7 +7,7 @@ for a full run)."""
 import argparse
 import os
 import platform
-import subprocess
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,54 +15,103 @@ from pathlib import Path
 import boto3
 from moto.server import ThreadedMotoServer
 
-from bench import coldstart, data_access, warm
+from bench import artifacts, coldstart, data_access, layout, warm
 from bench.data_access import seeded_table
 from bookmarks import table
 from bookmarks.aws import dynamodb
-from local.functions import ROOT
 from local.provision import create_table
 from local.template import template
 
 RESULTS = Path(__file__).with_name("results.md")
-COLD_START_BUDGET = 1.3
-LAYER_BUDGET_BYTES = 12_000_000
+# Every function's cold start in CPU time, as a multiple of the floor's; the aim is 1.1.
+COLD_START_BUDGET = 1.25
 SECTIONS = ("coldstart", "warm", "artifacts", "data")
+SDK = ("boto3", "botocore")  # the Lambda runtime has them: no artifact may bundle them again
 
 
 def cold_start_section(python: str, runs: int) -> list[str]:
+    workspace = layout.workspace()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     try:
+        layout.sam_build(workspace / "build", for_host=True)
+        layouts = {
+            variant: layout.deployed(workspace / "build", workspace / str(number), variant, python)
+            for number, variant in enumerate(layout.VARIANTS)
+        }
         client = boto3.client("dynamodb", endpoint_url=endpoint)
         for logical_id, table_resource in template()["Resources"].items():
             if table_resource["Type"] == "AWS::DynamoDB::Table":  # named by logical id, as the env says
                 create_table(client, logical_id, table_resource["Properties"])
-        timings = coldstart.cold_starts(python, endpoint, runs)
-        profile = coldstart.import_profile(python, "GetBookmarksFunction", endpoint)
+        shipped = layouts[layout.SHIPPED]
+        floor_name, *other_baselines = coldstart.BASELINES
+        measured = {(layout.SHIPPED, floor_name): coldstart.baselines(endpoint, shipped)[floor_name]}
+        for variant, deployed in layouts.items():
+            everyone = coldstart.baselines(endpoint, deployed) | coldstart.candidates(endpoint, deployed)
+            measured |= {
+                (variant, name): everyone[name]
+                for name in [*other_baselines, *everyone]
+                if name != floor_name
+            }
+        timings = coldstart.cold_starts(python, measured, runs)
+        profiles = {
+            name: coldstart.import_profile(python, candidate)
+            for (variant, name), candidate in measured.items()
+            if variant == layout.SHIPPED
+        }
     finally:
         server.stop()
-    floor = timings["floor: boto3 only"]
-    lines = [
-        f"## Cold start: fresh interpreter, import + first invocation (median of {runs})",
-        "",
-        f"Interpreter: {coldstart.describe(python)}; Lambda's environment set; budget: every function ≤ "
-        f"{COLD_START_BUDGET}x the floor, in wall time. The process's CPU time is shown too: on a busy "
-        "machine it is the steadier of the two.",
-        "",
-        "| handler | wall ms | x floor | CPU ms | CPU x floor | within budget |",
-        "|---|---:|---:|---:|---:|---|",
+        shutil.rmtree(workspace, ignore_errors=True)
+    floor = timings[(layout.SHIPPED, floor_name)]
+    floor_cpu, floor_wall = coldstart.median_ms(floor.cpu), coldstart.median_ms(floor.wall)
+
+    def cpu_ratio(variant: str, name: str) -> str:
+        samples = timings.get((variant, name))
+        return "" if samples is None else f"{coldstart.median_ms(samples.cpu) / floor_cpu:.2f}"
+
+    names = [
+        floor_name,
+        *(name for variant, name in measured if variant == layout.SHIPPED and name != floor_name),
     ]
-    for name, samples in timings.items():
-        wall, cpu = coldstart.median_ms(samples.wall), coldstart.median_ms(samples.cpu)
-        ratio, cpu_ratio = wall / coldstart.median_ms(floor.wall), cpu / coldstart.median_ms(floor.cpu)
-        verdict = (
-            "baseline" if name in coldstart.BASELINES else ("yes" if ratio <= COLD_START_BUDGET else "no")
+    lines = [
+        f"## Cold start as Lambda runs it: init + first invocation, median of {runs}",
+        "",
+        f"Interpreter: {coldstart.describe(python)}, Lambda's environment set. The code is the `sam build` "
+        "output (wheels for this machine's CPU), zipped as `sam deploy` zips it and unzipped into an /opt "
+        "and a /var/task where Python writes no bytecode. The floor imports only boto3 (precompiled, as the "
+        "runtime's is), makes its client and one DynamoDB call. Budget: every function's CPU time ≤ "
+        f"{COLD_START_BUDGET}x the floor's (aim 1.1x). CPU time is the headline: this machine is shared "
+        "with other engineers' builds and tests, which inflate wall time far more; medians of one run.",
+        "",
+        "| handler | CPU x floor, "
+        + " | CPU x floor, ".join(layout.VARIANTS)
+        + " | CPU ms | wall ms | wall x floor | within budget |",
+        "|---|" + "---:|" * (len(layout.VARIANTS) + 3) + "---|",
+    ]
+    for name in names:
+        samples = timings[(layout.SHIPPED, name)]
+        cpu, wall = coldstart.median_ms(samples.cpu), coldstart.median_ms(samples.wall)
+        ratios = " | ".join(cpu_ratio(variant, name) for variant in layout.VARIANTS)
+        within = (
+            "baseline"
+            if name in coldstart.BASELINES
+            else ("yes" if cpu / floor_cpu <= COLD_START_BUDGET else "no")
         )
-        lines.append(f"| {name} | {wall:.0f} | {ratio:.2f} | {cpu:.0f} | {cpu_ratio:.2f} | {verdict} |")
-    lines += ["", "Largest top-level imports of GetBookmarksFunction's cold start (`-X importtime`, ms):", ""]
-    lines += [f"- {module}: {ms:.0f}" for ms, module in profile]
+        lines.append(f"| {name} | {ratios} | {cpu:.0f} | {wall:.0f} | {wall / floor_wall:.2f} | {within} |")
+    lines += [
+        "",
+        "Import-time profile of each cold start as shipped (`-X importtime`): modules imported, then the "
+        "largest top-level imports in cumulative ms.",
+        "",
+        "| handler | modules | largest imports (ms) |",
+        "|---|---:|---|",
+    ]
+    for name, (modules, rows) in profiles.items():
+        lines.append(
+            f"| {name} | {modules} | " + ", ".join(f"{module} {ms:.0f}" for ms, module in rows) + " |"
+        )
     return lines
 
 
@@ -84,23 +133,36 @@ def warm_section() -> list[str]:
 
 
 def artifacts_section() -> list[str]:
-    sam = str(Path(sys.executable).with_name("sam"))
-    subprocess.run([sam, "build"], cwd=ROOT, check=True, capture_output=True)  # noqa: S603 - our own venv's sam
-    built = ROOT / ".aws-sam" / "build"
-    lines = ["## Artifacts after `sam build` (unzipped)", ""]
-    lines += ["| artifact | bytes | boto3/botocore inside |", "|---|---:|---|"]
-    for artifact in sorted(path for path in built.iterdir() if path.is_dir()):
-        files = [path for path in artifact.rglob("*") if path.is_file()]
-        size = sum(path.stat().st_size for path in files)
-        tops = {part for path in files for part in path.relative_to(artifact).parts[:2]}
-        bundled_sdk = "YES" if tops & {"boto3", "botocore"} else "no"
-        if artifact.name == "DependenciesLayer":
-            verdict = "met" if size <= LAYER_BUDGET_BYTES else "MISSED"
-            lines.append(
-                f"| {artifact.name} | {size:,} (budget {LAYER_BUDGET_BYTES:,}: {verdict}) | {bundled_sdk} |"
-            )
-        else:
-            lines.append(f"| {artifact.name} | {size:,} | {bundled_sdk} |")
+    workspace = layout.workspace()
+    try:
+        layout.sam_build(workspace, for_host=False)
+        weights = {path.name: artifacts.weigh(path) for path in sorted(workspace.iterdir()) if path.is_dir()}
+        zipped = {name: artifacts.zipped_size(workspace / name) for name in weights}
+        # A layer's packages sit in python/, a function's at its root.
+        bundles_sdk = {
+            name: any((workspace / name / where / sdk).exists() for where in ("", "python") for sdk in SDK)
+            for name in weights
+        }
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    budget = artifacts.LAYER_BUDGET_BYTES
+    lines = [
+        "## Artifacts of `sam build` (arm64), in bytes",
+        "",
+        f"Budget: DependenciesLayer ≤ {budget:,} unzipped, as shipped (sources and bytecode). Sourceless "
+        "(bytecode only) is shown for comparison; it is not shipped, so tracebacks keep their source lines.",
+        "",
+        "| artifact | shipped, unzipped | zipped | sources only | bytecode only | boto3/botocore inside |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for name, weight in weights.items():
+        shipped = f"{weight.shipped:,}"
+        if name == "DependenciesLayer":
+            shipped += f" (budget {budget:,}: {'met' if weight.shipped <= budget else 'MISSED'})"
+        lines.append(
+            f"| {name} | {shipped} | {zipped[name]:,} | {weight.sources_only:,} | {weight.bytecode_only:,} | "
+            f"{'YES' if bundles_sdk[name] else 'no'} |"
+        )
     return lines
 
 

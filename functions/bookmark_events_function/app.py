@@ -9,12 +9,14 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bookmarks import bus
+from bookmarks import aws, bus, snapstart
+from bookmarks.events import EVENT_TYPES
 from bookmarks.observability import annotate, count, count_published
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
+snapstart.warm_before_snapshot(clients=[aws.events], models=EVENT_TYPES)
 
 
 @logger.inject_lambda_context

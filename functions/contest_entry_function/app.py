@@ -9,12 +9,13 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bookmarks import contest, events
+from bookmarks import aws, contest, events, snapstart
 from bookmarks.observability import annotate, count
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
+snapstart.warm_before_snapshot(clients=[aws.dynamodb], models=[events.BookmarkShared])
 
 
 @logger.inject_lambda_context(correlation_id_path="id")

@@ -6,13 +6,15 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bookmarks import library
+from bookmarks import aws, library, snapstart
 from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
+from bookmarks.models import Bookmark, BookmarkPage, ErrorBody, TeamPage
 from bookmarks.observability import resolve
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 app = new_resolver()
+snapstart.warm_before_snapshot(clients=[aws.dynamodb], models=[Bookmark, BookmarkPage, TeamPage, ErrorBody])
 
 
 @app.get("/bookmarks")

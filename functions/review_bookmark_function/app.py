@@ -6,15 +6,18 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bookmarks import moderation
+from bookmarks import aws, moderation, snapstart
 from bookmarks.api import json_response, new_resolver, not_an_api_event, request_body, require_moderator
-from bookmarks.models import ReviewDecision, parse_request
+from bookmarks.models import ErrorBody, ReviewDecision, ReviewList, parse_request
 from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 app = new_resolver()
+snapstart.warm_before_snapshot(
+    clients=[aws.dynamodb, aws.stepfunctions], models=[ReviewDecision, ReviewList, ErrorBody]
+)
 
 
 @app.get("/reviews")

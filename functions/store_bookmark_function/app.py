@@ -5,7 +5,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from bookmarks import library
+from bookmarks import aws, library, snapstart
 from bookmarks.api import (
     current_email,
     current_user,
@@ -14,13 +14,16 @@ from bookmarks.api import (
     not_an_api_event,
     request_body,
 )
-from bookmarks.models import BookmarkPatch, NewBookmark, parse_request
+from bookmarks.models import Bookmark, BookmarkPatch, ErrorBody, NewBookmark, parse_request
 from bookmarks.observability import annotate, count, resolve
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 metrics = Metrics()
 app = new_resolver()
+snapstart.warm_before_snapshot(
+    clients=[aws.dynamodb], models=[NewBookmark, BookmarkPatch, Bookmark, ErrorBody]
+)
 
 
 @app.post("/bookmarks")

@@ -79,25 +79,28 @@ def test_contest_function_may_only_update_the_table() -> None:
     )
 
 
+# The rule invokes the function's published `live` alias (SnapStart runs only published versions).
+CONTEST_ALIAS = {"Ref": "ContestEntryFunctionAliaslive"}
+
+
 def test_only_the_bookmark_shared_rule_may_invoke_the_contest_function() -> None:
     permissions = [
         r["Properties"]
         for r in resources().values()
-        if r["Type"] == "AWS::Lambda::Permission"
-        and r["Properties"]["FunctionName"] == {"Ref": "ContestEntryFunction"}
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == CONTEST_ALIAS
     ]
     targets = [
         (logical_id, target)
         for logical_id, r in resources().items()
         if r["Type"] == "AWS::Events::Rule"
         for target in r["Properties"]["Targets"]
-        if target["Arn"] == {"Fn::GetAtt": ["ContestEntryFunction", "Arn"]}
+        if target["Arn"] in (CONTEST_ALIAS, {"Fn::GetAtt": ["ContestEntryFunction", "Arn"]})
     ]
 
     assert permissions == [
         {
             "Action": "lambda:InvokeFunction",
-            "FunctionName": {"Ref": "ContestEntryFunction"},
+            "FunctionName": CONTEST_ALIAS,
             "Principal": "events.amazonaws.com",
             "SourceArn": {"Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]},
         }

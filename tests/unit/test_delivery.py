@@ -10,7 +10,7 @@ import yaml
 from samtranslator.yaml_helper import yaml_parse
 
 from local.functions import ROOT, api_routes
-from local.template import resource, translated
+from local.template import resource, template, translated
 
 API_FUNCTIONS = sorted({route.function for route in api_routes()})
 WORKFLOW = ROOT / ".github" / "workflows" / "pipeline.yml"
@@ -28,8 +28,9 @@ def test_there_are_api_functions_to_check() -> None:
 @pytest.mark.parametrize("function", API_FUNCTIONS)
 def test_api_function_publishes_live_alias_on_every_change(function: str) -> None:
     properties = resource(function)["Properties"]
+    alias = properties.get("AutoPublishAlias", template()["Globals"]["Function"]["AutoPublishAlias"])
 
-    assert properties["AutoPublishAlias"] == "live"
+    assert alias == "live"
     assert properties["AutoPublishAliasAllProperties"] is True
 
 

@@ -6,14 +6,16 @@ a token or a URL. Metric dimensions stay low-cardinality (each value is a separa
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks.events import BookmarkEvent, BookmarkShared, ContestEntryDecided
+
+if TYPE_CHECKING:  # the event functions never load a REST resolver (and its every sibling) at cold start
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
 def annotate(tracer: Tracer, **annotations: str) -> None:
@@ -36,7 +38,7 @@ def outcome_of(status_code: int) -> str:
 
 
 def resolve(
-    app: APIGatewayRestResolver, tracer: Tracer, event: dict[str, Any], context: LambdaContext
+    app: "APIGatewayRestResolver", tracer: Tracer, event: dict[str, Any], context: "LambdaContext"
 ) -> dict[str, Any]:
     """Answer an API request and annotate its trace with the route template (``GET /bookmarks/{id}``,
     never the concrete path with its id) and the answer's outcome."""
