@@ -61,7 +61,7 @@ install: $(INSTALLED) $(SCAN_INSTALLED) $(AXE) ## Create the virtualenvs with ev
 lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate the templates and workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy functions layers local tests bench pipeline
+	$(BIN)/mypy functions layers local tests bench pipeline tools
 	$(BIN)/sam validate --lint --template template.yaml
 	$(BIN)/cfn-lint template.yaml pipeline/github-oidc.yaml --append-rules cfn_lint_serverless.rules
 	$(SCAN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
