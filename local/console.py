@@ -179,7 +179,7 @@ class Console:
         parts = [
             "<!doctype html><html lang=en><head><meta charset=utf-8>",
             "<title>Observability - make local</title>",
-            '<link rel=stylesheet href="/observability.css"></head><body>',
+            '<link rel=stylesheet href="/observability.css"></head><body><main>',
             "<h1>Observability of <code>make local</code></h1>",
             "<p>Read-only. Traces come from the functions' X-Ray SDK and the local stack's service "
             "segments; metrics and alarms from the embedded CloudWatch (README, Observability).</p>",
@@ -199,7 +199,7 @@ class Console:
             "</table>",
         ]
         if shown:
-            parts += [f"<h2>Timeline of {_e(shown)}</h2>", _timeline_svg(timeline(self.store, shown))]
+            parts += [f"<h2>Timeline of {_e(shown)}</h2>", _timeline_svg(shown, timeline(self.store, shown))]
         parts += ["<h2>Business metrics</h2><table><tr><th>metric</th><th>dimensions</th><th>sum</th></tr>"]
         parts += [
             f"<tr><td>{_e(m['namespace'])}/{_e(m['name'])}</td>"
@@ -213,7 +213,7 @@ class Console:
             f"<td>{_e(a['metric'])}</td></tr>"
             for a in alarms(self.aws)
         ]
-        parts += ["</table></body></html>"]
+        parts += ["</table></main></body></html>"]
         return "\n".join(parts)
 
 
@@ -221,8 +221,9 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-def _timeline_svg(rows: list[dict[str, Any]]) -> str:
-    """The trace as bars on a shared time axis (SVG attributes, not styles: the CSP forbids inline styles)."""
+def _timeline_svg(trace_id: str, rows: list[dict[str, Any]]) -> str:
+    """The trace as bars on a shared time axis (SVG attributes, not styles: the CSP forbids inline styles),
+    scaled to the window by its viewBox, and named for screen readers."""
     total = max((r["start_ms"] + r["duration_ms"] for r in rows), default=1) or 1
     width, label, height = 900, 330, 20
     bars = []
@@ -236,10 +237,11 @@ def _timeline_svg(rows: list[dict[str, Any]]) -> str:
             f'<rect class="{kind}" x="{x:.1f}" y="{i * height + 3}" width="{w:.1f}" height="{height - 6}">'
             f"<title>{_e(name)} {row['duration_ms']} ms</title></rect>"
         )
+    full_height = len(rows) * height + 4
     return (
-        f'<svg class="timeline" width="{width}" height="{len(rows) * height + 4}" role="img">'
-        + "".join(bars)
-        + "</svg>"
+        f'<svg class="timeline" viewBox="0 0 {width} {full_height}" width="{width}" role="img" '
+        f'aria-labelledby="timeline-title"><title id="timeline-title">Timeline of trace {_e(trace_id)}: '
+        f"{len(rows)} segments</title>" + "".join(bars) + "</svg>"
     )
 
 
@@ -247,6 +249,7 @@ STYLESHEET = """body{font:14px system-ui,sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;margin-bottom:1rem}
 td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
 tr.fault td,tr.alarm td{background:#fde2e2}tr.ok td{background:#e6f4ea}
+svg.timeline{max-width:100%;height:auto}
 svg.timeline text{font:12px monospace}rect.ok{fill:#4a7bd0}rect.error{fill:#e0a100}rect.fault{fill:#c62828}"""
 
 

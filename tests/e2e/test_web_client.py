@@ -579,3 +579,28 @@ def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(
     assert page.evaluate("sessionStorage.getItem('bookmarks.session')") is None
     user.open("#/bookmarks")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_the_observability_view_shows_a_saved_bookmarks_trace_its_metric_and_the_alarms(
+    web: dict[str, Any], screens: Any, stack: Target
+) -> None:
+    _, api = _user(stack)
+    saved = api.request("POST", "/bookmarks", {"url": "https://example.com/traced", "name": "Traced"})
+    trace_id = saved.headers["X-Amzn-Trace-Id"].removeprefix("Root=")
+    viewer = screens()
+    page = viewer.page
+
+    # The view is rendered on the server from what the stack collected: reload until the trace is in.
+    def shows_the_trace() -> bool:
+        page.goto(f"{web['url']}/observability?trace={trace_id}")
+        return bool(page.get_by_role("link", name=trace_id).count() == 1)
+
+    assert eventually(shows_the_trace, timeout=30), f"trace {trace_id} never reached the view"
+    expect(page.get_by_role("heading", name=f"Timeline of {trace_id}")).to_be_visible()
+    expect(page.locator("svg")).to_be_visible()
+    metrics = page.locator("table").filter(has=page.get_by_role("columnheader", name="sum"))
+    expect(metrics.get_by_role("cell", name="Bookmarks/BookmarkCreated")).to_be_visible()
+    alarms = page.locator("table").filter(has=page.get_by_role("columnheader", name="state"))
+    expect(alarms.get_by_role("cell", name="OK").first).to_be_visible()
+    viewer.check()
+    viewer.shot("11-observability", also=DOCS / "observability.png" if DOCS else None)
