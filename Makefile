@@ -64,7 +64,7 @@ lint: $(INSTALLED) $(SCAN_INSTALLED) ## Lint and type-check the code, validate t
 	$(BIN)/mypy functions layers local tests bench pipeline tools
 	$(BIN)/sam validate --lint --template template.yaml
 	$(BIN)/cfn-lint template.yaml pipeline/github-oidc.yaml --append-rules cfn_lint_serverless.rules
-	$(SCAN_VENV)/bin/checkov --quiet --compact --skip-download --framework cloudformation \
+	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml --quiet --compact --skip-download --framework cloudformation \
 		--file template.yaml --file pipeline/github-oidc.yaml
 	$(BIN)/bandit --quiet --recursive functions layers
 	$(SCAN_VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
