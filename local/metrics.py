@@ -4,7 +4,10 @@ that the services would publish about themselves."""
 
 import io
 import json
+import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -181,23 +184,41 @@ class CloudWatch:
 
 
 class EmfTee(io.TextIOBase):
-    """Passes what handlers print through to the console, and hands each complete line to ``on_line``:
-    the way Lambda's log agent gives CloudWatch Logs the function's output."""
+    """The process's standard output while `make local` runs handlers, in many threads at once: every write
+    goes through to the console, and the complete lines a thread writes while it runs an invocation go to
+    that invocation's ``on_line`` (as Lambda's log agent gives CloudWatch Logs the function's output). One
+    tee serves every thread: swapping sys.stdout per invocation (contextlib.redirect_stdout) interleaves
+    across threads and can leave a stale tee in place, or lose lines to another invocation's."""
 
-    def __init__(self, console: Any, on_line: Any) -> None:
-        self.console, self.on_line = console, on_line
-        self._partial = ""
-        self._lock = threading.Lock()
+    _thread = threading.local()
+    _installing = threading.Lock()
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
 
     def write(self, text: str) -> int:
         written: int = self.console.write(text)
-        with self._lock:
-            lines = (self._partial + text).split("\n")
-            self._partial = lines.pop()
-        for line in lines:
-            if line.startswith("{"):
-                self.on_line(line)
+        on_line = getattr(self._thread, "on_line", None)
+        if on_line is not None:
+            lines = (self._thread.partial + text).split("\n")
+            self._thread.partial = lines.pop()
+            for line in lines:
+                if line.startswith("{"):
+                    on_line(line)
         return written
 
     def flush(self) -> None:
         self.console.flush()
+
+    @classmethod
+    @contextmanager
+    def lines_to(cls, on_line: Callable[[str], None]) -> Iterator[None]:
+        """While the block runs, this thread's output lines also go to ``on_line``."""
+        with cls._installing:
+            if not isinstance(sys.stdout, EmfTee):
+                sys.stdout = cls(sys.stdout)
+        cls._thread.on_line, cls._thread.partial = on_line, ""
+        try:
+            yield
+        finally:
+            cls._thread.on_line = None

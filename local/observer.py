@@ -5,7 +5,6 @@ API request the API Gateway segment and AWS/ApiGateway metrics; the trace header
 import contextlib
 import json
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -132,9 +131,8 @@ class Observer:
             ):
                 function_header = TraceHeader.parse(function["trace_header"])
                 context.headers.value = function_header
-                tee = EmfTee(sys.stdout, self.cloudwatch.put_emf)
                 try:
-                    with contextlib.redirect_stdout(tee):
+                    with EmfTee.lines_to(self.cloudwatch.put_emf):
                         yield {"_X_AMZN_TRACE_ID": str(function_header)}
                 finally:
                     context.headers.value = None

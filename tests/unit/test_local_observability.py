@@ -1,15 +1,18 @@
 """The local stack's observability pieces: the X-Ray daemon and trace store, EMF extraction into the
 embedded CloudWatch, and the alarm clock's decisions and notifications."""
 
+import io
 import json
 import socket
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from local.alarms import AlarmClock, local_period, next_state
-from local.metrics import MAX_METRICS, CloudWatch, InvalidEmf, parse
+from local.metrics import MAX_METRICS, CloudWatch, EmfTee, InvalidEmf, parse
 from local.provision import Aws
 from local.xray import Daemon, TraceHeader, TraceStore, new_trace_id
 from tests.e2e.http import eventually
@@ -133,6 +136,37 @@ def test_more_than_100_metrics_or_an_unknown_unit_in_a_directive_are_refused() -
         parse(crowded)
     with pytest.raises(InvalidEmf, match="not a CloudWatch unit"):
         parse(odd_unit)
+
+
+def test_each_invocations_output_lines_reach_its_own_sink_while_threads_print_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    console = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", console)
+    lines: dict[int, list[str]] = {0: [], 1: []}
+    both_printing = threading.Barrier(2)
+
+    def invocation(number: int) -> None:
+        with EmfTee.lines_to(lines[number].append):
+            both_printing.wait()
+            for count in range(50):
+                print(json.dumps({"invocation": number, "count": count}))
+        print("{not inside any invocation}")
+
+    threads = [threading.Thread(target=invocation, args=(number,)) for number in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # One tee stays in place for every thread, whatever order the invocations ended in.
+    assert isinstance(sys.stdout, EmfTee)
+    assert sys.stdout.console is console
+    for number in (0, 1):
+        assert [json.loads(line) for line in lines[number]] == [
+            {"invocation": number, "count": count} for count in range(50)
+        ]
+    assert console.getvalue().count("\n") == 102
 
 
 def test_emf_metrics_are_queryable_with_get_metric_data(embedded_aws: Aws) -> None:
