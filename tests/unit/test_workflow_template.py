@@ -280,3 +280,24 @@ def test_indexes_project_no_owner_to_the_team_and_no_token_to_the_review_list() 
         "ProjectionType": "INCLUDE",
         "NonKeyAttributes": ["bookmark"],
     }
+
+
+def test_the_tables_keys_and_indexes_are_the_layouts() -> None:
+    def keys(schema: list[dict[str, str]]) -> list[str]:
+        return [key["AttributeName"] for key in sorted(schema, key=lambda key: key["KeyType"])]
+
+    bookmarks = resource("BookmarksTable")["Properties"]
+    reviews = resource("ReviewsTable")["Properties"]
+    indexes = {
+        index["IndexName"]: keys(index["KeySchema"])
+        for table in (bookmarks, reviews)
+        for index in table["GlobalSecondaryIndexes"]
+    }
+
+    assert keys(bookmarks["KeySchema"]) == [layout.PARTITION_KEY, layout.SORT_KEY]
+    assert keys(reviews["KeySchema"]) == [layout.REVIEW_KEY]
+    assert indexes == {
+        layout.SHARED_URL_INDEX: [layout.SHARED_URL_KEY, layout.SORT_KEY],
+        layout.TEAM_INDEX: [layout.TEAM_PARTITION, layout.TEAM_SORT],
+        layout.PENDING_REVIEW_INDEX: [layout.REVIEW_QUEUE, layout.SUBMITTED_AT],
+    }
