@@ -32,7 +32,7 @@ WEB_PORT ?= 8080
 REDELIVER ?= 0
 REDELIVER_SEED ?=
 
-.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples openapi clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -79,6 +79,9 @@ test: lint $(AXE) ## Lint, then run every test (the command CI runs)
 
 samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json
 	PYTHONPATH=layers/shared/python:. $(BIN)/python -m tests.events.samples > /dev/null
+
+generate: $(INSTALLED) ## Regenerate template.yaml's blocks derived from the domain: the gateway models, the workflow's layout
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.generate
 
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
 	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi

@@ -12,11 +12,12 @@ import boto3
 from moto import mock_aws
 
 from bench.reads import ItemsRead, count_reads
-from bookmarks import contest, table
+from bookmarks import contest, layout
 from bookmarks.aws import dynamodb
+from bookmarks.clock import now_iso
 from bookmarks.events import BookmarkShared
 from bookmarks.ids import new_bookmark_id
-from bookmarks.library import now_iso
+from bookmarks.items import stored_form
 from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.settings import settings
 from local.functions import ROOT
@@ -41,7 +42,7 @@ def seeded_table(total_items: int) -> Iterator[str]:
         owners = [MEASURED_USER] * MEASURED_USERS_BOOKMARKS + [
             f"user-{n % (USERS - 1):04d}" for n in range(total_items - MEASURED_USERS_BOOKMARKS)
         ]
-        items = [table.stored_form(owner, _bookmark(index)) for index, owner in enumerate(owners)]
+        items = [stored_form(owner, _bookmark(index)) for index, owner in enumerate(owners)]
         for start in range(0, len(items), 25):  # BatchWriteItem's most
             batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
             boto3.client("dynamodb").batch_write_item(RequestItems={name: batch})  # type: ignore[dict-item]  # items are plain dicts of attribute values
@@ -80,10 +81,14 @@ def lab_style_list(table_name: str, owner: str) -> None:
 
 
 def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None:
-    """The publishing workflow's duplicate check, its Query read from the state machine's definition (the
-    first page, as its FindDuplicates step asks for it); ``loaded`` is the item the workflow loaded."""
+    """The publishing workflow's duplicate check, its Query read from the state machine's definition and its
+    substitutions (the first page, as its FindDuplicates step asks for it); ``loaded`` is the item the
+    workflow loaded."""
     step = json.loads(WORKFLOW.read_text())["States"]["FindDuplicates"]
-    request = json.loads(json.dumps(step["Parameters"]).replace("${BookmarksTableName}", table_name))
+    parameters = json.dumps(step["Parameters"])
+    for name, value in {"BookmarksTableName": table_name, **layout.workflow_substitutions()}.items():
+        parameters = parameters.replace(f"${{{name}}}", value)
+    request = json.loads(parameters)
 
     def value_at(path: str) -> str:
         if path == "$.owner":
@@ -121,7 +126,7 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
         "POST", "/bookmarks", {"url": "https://shared.example/", "shared": True, "name": "S"}
     )
     # What the workflow's first step loads: the stored form of the shared bookmark.
-    loaded = table.stored_form(MEASURED_USER, Bookmark.model_validate(shared.body))
+    loaded = stored_form(MEASURED_USER, Bookmark.model_validate(shared.body))
 
     def create() -> None:
         made["id"] = client.request("POST", "/bookmarks", {"url": "https://a.example", "name": "A"}).body[

@@ -17,8 +17,8 @@ from moto.server import ThreadedMotoServer
 
 from bench import artifacts, coldstart, data_access, layout, warm
 from bench.data_access import seeded_table
-from bookmarks import table
 from bookmarks.aws import dynamodb
+from bookmarks.items import stored_form
 from local.provision import create_table
 from local.template import template
 
@@ -118,7 +118,7 @@ def cold_start_section(python: str, runs: int) -> list[str]:
 def warm_section() -> list[str]:
     def seed(owner: str, bookmark_id: str) -> None:
         bookmark = data_access._bookmark(0).model_copy(update={"id": bookmark_id})
-        dynamodb().put_item(TableName="bench-bookmarks", Item=table.stored_form(owner, bookmark))
+        dynamodb().put_item(TableName="bench-bookmarks", Item=stored_form(owner, bookmark))
 
     with seeded_table(data_access.MEASURED_USERS_BOOKMARKS):
         app_ms, minimal_ms = warm.warm_overhead(seed)

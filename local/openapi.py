@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from bookmarks.api import ERROR_STATUS, Unauthenticated
+from bookmarks.api import ERROR_STATUS
 from bookmarks.errors import (
     AlreadyDecided,
     BookmarkNotFound,
@@ -24,6 +24,7 @@ from bookmarks.errors import (
     NotJson,
     RequestTooLarge,
     SubmittedUrlLocked,
+    Unauthenticated,
 )
 from bookmarks.library import IDEMPOTENCY_KEY
 from bookmarks.models import (

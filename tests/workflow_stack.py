@@ -14,7 +14,7 @@ import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
-from bookmarks import contest
+from bookmarks import contest, layout
 from bookmarks.events import BookmarkShared, for_change
 from bookmarks.settings import settings
 from local.provision import Aws, provision
@@ -140,7 +140,7 @@ class WorkflowStack:
         """The contest function's write alone: entering -> entered, no event delivered yet."""
         self.dynamodb.update_item(
             TableName=self.table,
-            Key={"pk": {"S": f"OWNER#{owner}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}},
+            Key=layout.bookmark_key(owner, bookmark_id),
             UpdateExpression="SET contest_status = :entered",
             ConditionExpression="contest_status = :entering",
             ExpressionAttributeValues={":entered": {"S": "entered"}, ":entering": {"S": "entering"}},

@@ -1,12 +1,12 @@
 """The gateway validates request bodies with the template's models; the function validates them again
-with pydantic. Both must say the same thing, so the template's models are checked against pydantic's,
-and so is the OpenAPI document that clients and the fuzz tests read (docs/openapi.json)."""
+with pydantic. Both must say the same thing, so the template's models are generated from pydantic's
+(tools/gateway_models.py) and checked here, and so is the OpenAPI document that clients and the fuzz tests
+read (docs/openapi.json)."""
 
 import json
 import re
 import shutil
 import subprocess
-from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -23,39 +23,21 @@ from bookmarks.models import (
 from local import openapi
 from local.functions import api_routes
 from local.template import resource
-
-# Keywords that document a schema but do not constrain it; API Gateway's draft 4 needs none of them.
-_DOCUMENTATION_ONLY = {"title", "default", "description"}
-
-
-def without_documentation(schema: dict[str, Any]) -> dict[str, Any]:
-    """``schema`` with documentation-only keywords left out (property names are kept, whatever they are)."""
-
-    def strip(node: Any, in_properties: bool = False) -> Any:
-        if isinstance(node, dict):
-            return {
-                key: strip(value, in_properties=key == "properties")
-                for key, value in node.items()
-                if in_properties or key not in _DOCUMENTATION_ONLY
-            }
-        if isinstance(node, list):
-            return [strip(item) for item in node]
-        return node
-
-    stripped: dict[str, Any] = strip(schema)
-    return stripped
-
-
-def gateway_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """pydantic's JSON schema of ``model`` with documentation-only keywords left out."""
-    return without_documentation(model.model_json_schema())
+from tools import gateway_models
+from tools.gateway_models import gateway_schema, without_documentation
 
 
 @pytest.mark.parametrize("model", [NewBookmark, BookmarkPatch, ReviewDecision])
 def test_gateway_model_matches_the_pydantic_model(model: type[BaseModel]) -> None:
-    gateway_models = resource("BookmarksApi")["Properties"]["Models"]
+    template_models = resource("BookmarksApi")["Properties"]["Models"]
 
-    assert gateway_models[model.__name__] == gateway_schema(model)
+    assert template_models[model.__name__] == gateway_schema(model)
+
+
+def test_committed_gateway_models_are_the_generated_ones() -> None:
+    assert gateway_models.BLOCK.committed() == gateway_models.rendered(), (
+        "template.yaml's Models are stale: run make generate"
+    )
 
 
 def test_every_request_model_a_route_names_is_defined() -> None:
@@ -73,10 +55,10 @@ def test_committed_openapi_document_is_the_generated_one() -> None:
 
 @pytest.mark.parametrize("model", openapi.REQUEST_MODELS)
 def test_openapi_request_schema_matches_the_gateway_model(model: type[BaseModel]) -> None:
-    gateway_models = resource("BookmarksApi")["Properties"]["Models"]
+    template_models = resource("BookmarksApi")["Properties"]["Models"]
     schemas = json.loads(openapi.OPENAPI_PATH.read_text())["components"]["schemas"]
 
-    assert without_documentation(schemas[model.__name__]) == gateway_models[model.__name__]
+    assert without_documentation(schemas[model.__name__]) == template_models[model.__name__]
 
 
 def test_openapi_document_has_every_route_of_the_template_with_its_request_model() -> None:

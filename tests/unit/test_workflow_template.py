@@ -7,10 +7,13 @@ from typing import Any
 
 import pytest
 
+from bookmarks import layout
+from bookmarks.models import ContestStatus
 from local.provision import state_machine_definition
 from local.resolve import Resolver
 from local.template import TEMPLATE_PATH, resource, translated
 from tests.roles import LOG_DELIVERY, actions, statements
+from tools import workflow_substitutions
 
 DEFINITION = TEMPLATE_PATH.parent / "statemachine" / "publish_bookmark.asl.json"
 BOOKMARKS_TABLE = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}
@@ -151,6 +154,90 @@ def test_definition_uses_no_lambda_and_names_no_resource_itself() -> None:
     )
 
 
+def test_committed_workflow_layout_is_the_generated_one() -> None:
+    assert workflow_substitutions.BLOCK.committed() == workflow_substitutions.rendered(), (
+        "template.yaml's workflow layout is stale: run make generate"
+    )
+    substitutions = resource("PublishBookmarkStateMachine")["Properties"]["DefinitionSubstitutions"]
+    assert {name: substitutions[name] for name in layout.workflow_substitutions()} == (
+        layout.workflow_substitutions()
+    )
+
+
+# Where the definition names the table layout: keys of the items it reads and writes, DynamoDB
+# expressions, index names, and the paths into an item it loaded.
+_LAYOUT_FIELDS = {"UpdateExpression", "ConditionExpression", "KeyConditionExpression", "FilterExpression"}
+# Attributes only the workflow writes and nothing in Python reads (the notice item, the claim's owner).
+_WORKFLOW_ONLY = {"bookmark_id", "noticed_at", "claimed_by"}
+
+
+def _layout_uses(node: Any, field: str | None = None) -> list[tuple[str, str]]:
+    """(field, text) of every place in ``node`` that names an item's keys, attributes or an index."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if field in {"Key", "Item"}:
+                found.append((f"{field} attribute", key))
+            found.extend(_layout_uses(value, key))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_layout_uses(item, field))
+    elif isinstance(node, str):
+        if field in _LAYOUT_FIELDS or field == "IndexName" or field in {"S", "#shared"}:
+            found.append((field, node))
+        found.extend(("path", path) for path in re.findall(r"\.Item\.[^.\s,)]+", node))
+        if field == "S.$":
+            found.extend(("key shape", shape) for shape in re.findall(r"States\.Format\('[^']*'", node))
+    return found
+
+
+def test_definition_names_the_table_layout_only_through_substitutions() -> None:
+    definition = json.loads(DEFINITION.read_text())
+    layout_words = {
+        value for value in layout.workflow_substitutions().values() if re.fullmatch(r"\w+", value)
+    }
+
+    for field, text in _layout_uses(definition["States"]):
+        # What is left after the placeholders and the expressions' own :value and #name placeholders.
+        words = set(re.findall(r"(?<![:#\w$])[A-Za-z_]\w*", re.sub(r"\$\{\w+\}", "", text)))
+        assert not words & (layout_words - _WORKFLOW_ONLY), (field, text)
+        assert "#" not in re.sub(r"#\w+|\$\{\w+\}", "", text), (field, text)
+
+
+def test_both_duplicate_queries_use_the_one_filter_with_its_statuses() -> None:
+    states = json.loads(DEFINITION.read_text())["States"]
+    statuses = set(re.findall(r":(\w+)", layout.DUPLICATE_FILTER)) - {"submitted", "sk"}
+
+    assert statuses == {status.value for status in layout.SUBMITTED}
+    for name in ("FindDuplicates", "FindMoreDuplicates"):
+        parameters = states[name]["Parameters"]
+        assert parameters["FilterExpression"] == "${DuplicateFilter}"
+        values = parameters["ExpressionAttributeValues"]
+        assert all(values[f":{status}"] == {"S": status} for status in statuses), name
+
+
+def test_every_contest_status_the_definition_writes_or_tests_is_the_domains() -> None:
+    states = json.loads(DEFINITION.read_text())["States"]
+    known = {status.value for status in ContestStatus}
+    named: set[str] = set()
+    for state in states.values():
+        if state["Type"] == "Pass" and "status" in state.get("Parameters", {}):
+            named.add(state["Parameters"]["status"])
+        for choice in state.get("Choices", []):
+            for rule in [choice, *choice.get("And", []), *choice.get("Or", [])]:
+                rule = rule.get("Not", rule)
+                if rule.get("Variable") == "$.loaded.Item.${ContestStatus}.S" and "StringEquals" in rule:
+                    named.add(rule["StringEquals"])
+        values = state.get("Parameters", {}).get("ExpressionAttributeValues", {})
+        expressions = " ".join(str(state.get("Parameters", {}).get(field, "")) for field in _LAYOUT_FIELDS)
+        for placeholder, value in values.items():
+            if "${ContestStatus}" in expressions and placeholder.lstrip(":") in known:
+                named.add(value["S"])
+
+    assert named, "the definition names no contest status"
+    assert named <= known
+
+
 def test_definition_resolves_against_local_resources() -> None:
     overrides = {"AllowedTopLevelDomains": "com,org", "ReviewTimeoutSeconds": "5"}
     resolver = Resolver(translated(), parameter_overrides=overrides)
@@ -192,4 +279,25 @@ def test_indexes_project_no_owner_to_the_team_and_no_token_to_the_review_list() 
     assert reviews["PendingReviewIndex"]["Projection"] == {
         "ProjectionType": "INCLUDE",
         "NonKeyAttributes": ["bookmark"],
+    }
+
+
+def test_the_tables_keys_and_indexes_are_the_layouts() -> None:
+    def keys(schema: list[dict[str, str]]) -> list[str]:
+        return [key["AttributeName"] for key in sorted(schema, key=lambda key: key["KeyType"])]
+
+    bookmarks = resource("BookmarksTable")["Properties"]
+    reviews = resource("ReviewsTable")["Properties"]
+    indexes = {
+        index["IndexName"]: keys(index["KeySchema"])
+        for table in (bookmarks, reviews)
+        for index in table["GlobalSecondaryIndexes"]
+    }
+
+    assert keys(bookmarks["KeySchema"]) == [layout.PARTITION_KEY, layout.SORT_KEY]
+    assert keys(reviews["KeySchema"]) == [layout.REVIEW_KEY]
+    assert indexes == {
+        layout.SHARED_URL_INDEX: [layout.SHARED_URL_KEY, layout.SORT_KEY],
+        layout.TEAM_INDEX: [layout.TEAM_PARTITION, layout.TEAM_SORT],
+        layout.PENDING_REVIEW_INDEX: [layout.REVIEW_QUEUE, layout.SUBMITTED_AT],
     }

@@ -21,13 +21,10 @@ from bookmarks.errors import (
     Problem,
     RequestTooLarge,
     SubmittedUrlLocked,
+    Unauthenticated,
 )
 from bookmarks.models import ErrorBody, FieldProblem
 from bookmarks.settings import settings
-
-
-class Unauthenticated(BookmarksError):
-    """The request reached the function without verified Cognito claims (a misconfigured route)."""
 
 
 def current_user(app: APIGatewayRestResolver) -> str:

@@ -44,6 +44,10 @@ class SubmittedUrlLocked(BookmarksError):
     """A bookmark entered in the contest keeps the URL it was submitted with."""
 
 
+class Unauthenticated(BookmarksError):
+    """The request reached the function without verified claims (a misconfigured route)."""
+
+
 class NotAModerator(BookmarksError):
     """Only members of the moderators group may see or decide reviews."""
 

@@ -11,8 +11,8 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import ConfigDict, Field, ValidationError
 
-from bookmarks import table
 from bookmarks.errors import UnreadableChange
+from bookmarks.items import bookmark_change
 from bookmarks.models import IN_REVIEW, OUTCOMES, ContestStatus, Model
 
 SOURCE = "bookmarks"
@@ -173,7 +173,7 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         parsed = _StreamRecord.model_validate(record)
     except ValidationError as error:
         raise UnreadableChange(_problems(error)) from None
-    change = table.bookmark_change(parsed.dynamodb.Keys, parsed.dynamodb.OldImage, parsed.dynamodb.NewImage)
+    change = bookmark_change(parsed.dynamodb.Keys, parsed.dynamodb.OldImage, parsed.dynamodb.NewImage)
     if change is None:
         return []
     detail: dict[str, Any] = {

@@ -5,9 +5,9 @@ Every function takes the owner (the verified token's ``sub``) first: no call can
 
 import hashlib
 import re
-from datetime import UTC, datetime
 
-from bookmarks import table
+from bookmarks import bookmarks_table
+from bookmarks.clock import now_iso
 from bookmarks.errors import BookmarkNotFound, IdempotencyKeyReused, InvalidInput, Problem
 from bookmarks.ids import is_bookmark_id, new_bookmark_id
 from bookmarks.models import (
@@ -29,11 +29,6 @@ from bookmarks.paging import (
 )
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-def now_iso() -> str:
-    """The current UTC time as the API writes it: ISO 8601 with milliseconds and a Z."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def create(
@@ -61,8 +56,8 @@ def create(
                 [Problem("Idempotency-Key", "must match [A-Za-z0-9._:-]{1,128}")],
             )
         request_hash = hashlib.sha256(new.model_dump_json().encode()).hexdigest()
-        claim = table.IdempotencyClaim(key=idempotency_key, request_hash=request_hash)
-    earlier = table.put_new(owner, bookmark, claim, shared_by=email)
+        claim = bookmarks_table.IdempotencyClaim(key=idempotency_key, request_hash=request_hash)
+    earlier = bookmarks_table.put_new(owner, bookmark, claim, shared_by=email)
     if earlier is None:
         return bookmark
     if claim is not None and earlier.request_hash != claim.request_hash:
@@ -74,7 +69,7 @@ def list_for_owner(owner: str, limit: str | None = None, cursor: str | None = No
     """A page of the owner's bookmarks, newest first; raises InvalidInput for a bad limit or cursor."""
     size = page_size(limit, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     after_id = decode_cursor(cursor) if cursor is not None else None
-    items, more = table.list_page(owner, size, after_id)
+    items, more = bookmarks_table.list_page(owner, size, after_id)
     return BookmarkPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
@@ -83,7 +78,7 @@ def list_team(limit: str | None = None, cursor: str | None = None) -> TeamPage:
     bad limit or cursor. Anyone signed in may read it: it names no owner."""
     size = page_size(limit, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
     after = decode_team_cursor(cursor) if cursor is not None else None
-    page, more = table.team_page(size, after)
+    page, more = bookmarks_table.team_page(size, after)
     return TeamPage(
         items=[bookmark for bookmark, _ in page],
         next_cursor=encode_team_cursor(page[-1][1]) if more else None,
@@ -92,19 +87,19 @@ def list_team(limit: str | None = None, cursor: str | None = None) -> TeamPage:
 
 def get(owner: str, bookmark_id: str) -> Bookmark:
     """The owner's bookmark; raises BookmarkNotFound (for another user's id too)."""
-    return table.get(owner, _known_id(bookmark_id))
+    return bookmarks_table.get(owner, _known_id(bookmark_id))
 
 
 def update(owner: str, bookmark_id: str, patch: BookmarkPatch, email: str | None = None) -> Bookmark:
     """Change some fields. Sharing enters the contest once, and after an outcome or a withdrawal submits
     the bookmark again; unsharing withdraws it from review or the team list (``after_sharing``). Raises
     BookmarkNotFound or SubmittedUrlLocked."""
-    return table.update(owner, _known_id(bookmark_id), patch, now=now_iso(), shared_by=email)
+    return bookmarks_table.update(owner, _known_id(bookmark_id), patch, now=now_iso(), shared_by=email)
 
 
 def delete(owner: str, bookmark_id: str) -> None:
     """Delete the owner's bookmark; raises BookmarkNotFound."""
-    table.delete(owner, _known_id(bookmark_id))
+    bookmarks_table.delete(owner, _known_id(bookmark_id))
 
 
 def _known_id(bookmark_id: str) -> str:

@@ -1,0 +1,121 @@
+"""How a bookmark is stored as a DynamoDB item and read back: from a table's answer, and from a stream
+record's keys and images (the layout is bookmarks/layout.py's)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from bookmarks import layout
+from bookmarks.errors import UnreadableChange
+from bookmarks.ids import is_bookmark_id
+from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
+from bookmarks.urls import normalise, top_level_domain
+
+Item = dict[str, Any]
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def to_dynamodb(values: Item) -> dict[str, Any]:
+    """Plain values in DynamoDB's attribute-value form."""
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def from_dynamodb(item: Mapping[str, Any]) -> Item:
+    """An item in DynamoDB's attribute-value form as plain values."""
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
+    values = from_dynamodb(item)
+    values.setdefault(layout.CONTEST_STATUS, ContestStatus.NONE)
+    values.setdefault("description", None)
+    return Bookmark.model_validate(values, strict=False, from_attributes=False)
+
+
+def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
+    values = from_dynamodb(item)
+    values.setdefault("description", None)
+    return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
+
+
+def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
+    """The item ``bookmark`` is stored as, with the facts the workflow decides on (normalised URL, its
+    top-level domain, when it was submitted)."""
+    values: Item = bookmark.model_dump(exclude={"contest_status"}, exclude_none=True)
+    values.update(
+        {
+            "owner": owner,
+            layout.URL_KEY: normalise(bookmark.url),
+            layout.URL_TLD: top_level_domain(bookmark.url),
+        }
+    )
+    if bookmark.contest_status is not ContestStatus.NONE:
+        values[layout.CONTEST_STATUS] = bookmark.contest_status.value
+        values[layout.SUBMITTED_AT] = bookmark.created_at
+    if bookmark.shared:
+        values[layout.SHARED_URL_KEY] = values[layout.URL_KEY]
+        if shared_by is not None:
+            values["shared_by"] = shared_by
+    return layout.bookmark_key(owner, bookmark.id) | to_dynamodb(values)
+
+
+def stored_form(owner: str, bookmark: Bookmark) -> dict[str, Any]:
+    """The item ``bookmark`` is stored as, for seeding and migrations; the app writes through put_new."""
+    return bookmark_item(owner, bookmark)
+
+
+def contest_status(image: Mapping[str, Any] | None) -> ContestStatus:
+    """The contest status an item (or a stream image) holds; raises UnreadableChange for a value that is
+    none of them."""
+    # No attribute means none (see bookmarks/layout.py); no image means the item did not exist.
+    if not image or layout.CONTEST_STATUS not in image:
+        return ContestStatus.NONE
+    raw = image[layout.CONTEST_STATUS]
+    value = raw.get("S") if isinstance(raw, Mapping) else None
+    try:
+        return ContestStatus(str(value))
+    except ValueError:
+        # The value itself stays out of the message: it could be anything someone wrote to the item.
+        raise UnreadableChange("contest_status holds no contest status") from None
+
+
+@dataclass(frozen=True)
+class BookmarkChange:
+    """What one stream record of a bookmark item says: whose, which, and its contest status before and
+    after (``none`` where there is no image)."""
+
+    owner: str
+    bookmark_id: str
+    previous_status: ContestStatus
+    contest_status: ContestStatus
+    contest_reason: str | None
+
+
+def bookmark_change(
+    keys: Mapping[str, Any], old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None
+) -> BookmarkChange | None:
+    """Read a stream record's keys and images; None for items that are not bookmarks (idempotency claims,
+    contest counters). Raises UnreadableChange for a bookmark item the app could not have written."""
+    try:
+        key = from_dynamodb(keys)
+        parsed = layout.parse_bookmark_key(str(key[layout.PARTITION_KEY]), str(key[layout.SORT_KEY]))
+    except (KeyError, TypeError, AttributeError) as error:
+        raise UnreadableChange(f"the record's keys are not the table's: {type(error).__name__}") from None
+    except ValueError:
+        raise UnreadableChange("a bookmark key that this table never writes") from None
+    if parsed is None:
+        return None
+    owner, bookmark_id = parsed
+    if not owner or not is_bookmark_id(bookmark_id):
+        raise UnreadableChange("a bookmark key that this table never writes")
+    reason = (new_image or {}).get(layout.DECISION_REASON)  # written by the publishing workflow
+    return BookmarkChange(
+        owner=owner,
+        bookmark_id=bookmark_id,
+        previous_status=contest_status(old_image),
+        contest_status=contest_status(new_image if new_image is not None else old_image),
+        contest_reason=reason.get("S") if isinstance(reason, Mapping) else None,
+    )

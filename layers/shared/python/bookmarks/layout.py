@@ -1,0 +1,142 @@
+"""The item layout of the app's two tables, defined once: key shapes, attribute names, index names and the
+duplicate filter. The table modules build their requests from it, and the publishing workflow receives it
+through its DefinitionSubstitutions (``workflow_substitutions``; tools/workflow_substitutions.py writes them
+into template.yaml), so a change here reaches Python and the state machine together.
+
+Bookmarks table (one table, keys generic so later access patterns fit without a migration):
+  bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
+  idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
+  contest entrant     pk=CONTEST      sk=ENTRANT#<sub>      ``entries``: how many entries a user has
+  contest notice      pk=CONTEST      sk=NOTICE#<id>        the workflow's claim: organisers hear once
+  SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
+  TeamIndex           team_partition="TEAM", team_sort="<published_at>#<id>" (set by the workflow on
+                      approval, removed on unsharing): the team list, newest first
+A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
+with ``if_not_exists`` and no read before the write.
+
+Reviews table (the workflow writes it): one review request per bookmark id, for its latest submission
+(``submitted_at``): the workflow's claim on that submission, the bookmark as submitted, the task token
+while a moderator is awaited, and review_queue="PENDING" for the sparse PendingReviewIndex (which
+projects no token).
+
+Key shapes are ``str.format`` templates with ``{}`` holes, the one syntax Python and the workflow's
+``States.Format`` share.
+"""
+
+from typing import Any
+
+from bookmarks.models import ContestStatus
+
+# Key attributes and key shapes of the bookmarks table.
+PARTITION_KEY = "pk"
+SORT_KEY = "sk"
+OWNER_KEY = "OWNER#{}"
+BOOKMARK_KEY = "BOOKMARK#{}"
+IDEMPOTENCY_KEY = "IDEMPOTENCY#{}"
+CONTEST_PARTITION = "CONTEST"
+ENTRANT_KEY = "ENTRANT#{}"
+NOTICE_KEY = "NOTICE#{}"
+
+# Attributes of a bookmark item beyond its model's fields.
+CONTEST_STATUS = "contest_status"
+DECISION_REASON = "decision_reason"
+SUBMITTED_AT = "submitted_at"
+DECIDED_AT = "decided_at"
+PUBLISHED_AT = "published_at"
+SHARED = "shared"
+URL_KEY = "url_key"
+URL_TLD = "url_tld"
+
+# SharedUrlIndex: the normalised URL, only while shared.
+SHARED_URL_INDEX = "SharedUrlIndex"
+SHARED_URL_KEY = "shared_url_key"
+# TeamIndex: one partition for the team list, sorted by position (published_at#id).
+TEAM_INDEX = "TeamIndex"
+TEAM_PARTITION = "team_partition"
+TEAM_SORT = "team_sort"
+TEAM = "TEAM"
+TEAM_POSITION = "{}#{}"
+
+# Reviews table and its PendingReviewIndex (review_queue is set only while a moderator is awaited).
+REVIEW_KEY = "bookmark_id"
+REVIEW_STATE = "review_state"
+REVIEW_QUEUE = "review_queue"
+PENDING_REVIEW_INDEX = "PendingReviewIndex"
+PENDING = "PENDING"
+# An attribute's name, not a token: ruff and bandit would take it for a hard-coded secret.
+TASK_TOKEN = "task_token"  # noqa: S105  # nosec B105
+REVIEWED_BOOKMARK = "bookmark"
+
+# What counts as submitted before, for the duplicate check: in flight, in review or published.
+SUBMITTED = (ContestStatus.ENTERING, ContestStatus.ENTERED, ContestStatus.RESUBMITTED, ContestStatus.APPROVED)
+# Any bookmark with the same normalised URL submitted before this one, the owner's own included; a tie on
+# submitted_at is broken by sort key, so two near-simultaneous submissions cannot mark each other
+# duplicate. Each status is a placeholder named for its value (``:entering``); ``:submitted`` and ``:sk``
+# are the submission's own.
+DUPLICATE_FILTER = (
+    f"{CONTEST_STATUS} IN ({', '.join(f':{status.value}' for status in SUBMITTED)}) AND "
+    f"({SUBMITTED_AT} < :submitted OR ({SUBMITTED_AT} = :submitted AND {SORT_KEY} < :sk))"
+)
+
+
+def owner_key(owner: str) -> str:
+    return OWNER_KEY.format(owner)
+
+
+def bookmark_key(owner: str, bookmark_id: str) -> dict[str, Any]:
+    """The primary key of a bookmark item, in DynamoDB's attribute-value form."""
+    return {PARTITION_KEY: {"S": owner_key(owner)}, SORT_KEY: {"S": BOOKMARK_KEY.format(bookmark_id)}}
+
+
+def entrant_key(owner: str) -> dict[str, Any]:
+    # One partition for every entrant: an operator draws a winner with one Query (see README).
+    return {PARTITION_KEY: {"S": CONTEST_PARTITION}, SORT_KEY: {"S": ENTRANT_KEY.format(owner)}}
+
+
+def review_key(bookmark_id: str) -> dict[str, Any]:
+    return {REVIEW_KEY: {"S": bookmark_id}}
+
+
+def parse_bookmark_key(pk: str, sk: str) -> tuple[str, str] | None:
+    """The owner and bookmark id a key holds; None when the sort key is not a bookmark's (an idempotency
+    claim, a contest item). Raises ValueError for a bookmark sort key under a partition no owner has."""
+    bookmark_prefix, owner_prefix = BOOKMARK_KEY.removesuffix("{}"), OWNER_KEY.removesuffix("{}")
+    if not sk.startswith(bookmark_prefix):
+        return None
+    if not pk.startswith(owner_prefix):
+        raise ValueError("a bookmark sort key outside an owner's partition")
+    return pk.removeprefix(owner_prefix), sk.removeprefix(bookmark_prefix)
+
+
+def workflow_substitutions() -> dict[str, str]:
+    """What the publishing workflow needs of this layout, as DefinitionSubstitutions: each name is a
+    ``${Name}`` placeholder in statemachine/publish_bookmark.asl.json."""
+    return {
+        "PartitionKey": PARTITION_KEY,
+        "SortKey": SORT_KEY,
+        "OwnerKey": OWNER_KEY,
+        "BookmarkKey": BOOKMARK_KEY,
+        "ContestPartition": CONTEST_PARTITION,
+        "NoticeKey": NOTICE_KEY,
+        "ContestStatus": CONTEST_STATUS,
+        "DecisionReason": DECISION_REASON,
+        "SubmittedAt": SUBMITTED_AT,
+        "DecidedAt": DECIDED_AT,
+        "PublishedAt": PUBLISHED_AT,
+        "Shared": SHARED,
+        "UrlKey": URL_KEY,
+        "UrlTld": URL_TLD,
+        "SharedUrlIndex": SHARED_URL_INDEX,
+        "SharedUrlKey": SHARED_URL_KEY,
+        "TeamPartition": TEAM_PARTITION,
+        "TeamSort": TEAM_SORT,
+        "Team": TEAM,
+        "TeamPosition": TEAM_POSITION,
+        "ReviewKey": REVIEW_KEY,
+        "ReviewState": REVIEW_STATE,
+        "ReviewQueue": REVIEW_QUEUE,
+        "Pending": PENDING,
+        "TaskToken": TASK_TOKEN,
+        "ReviewedBookmark": REVIEWED_BOOKMARK,
+        "DuplicateFilter": DUPLICATE_FILTER,
+    }
