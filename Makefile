@@ -80,8 +80,8 @@ test: lint $(AXE) ## Lint, then run every test (the command CI runs)
 samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json
 	PYTHONPATH=layers/shared/python:. $(BIN)/python -m tests.events.samples > /dev/null
 
-openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
-	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json and the README route table from template.yaml routes and the models
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.openapi
 
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml

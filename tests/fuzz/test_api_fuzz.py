@@ -17,7 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from bookmarks.ids import new_bookmark_id
-from local.openapi import OPENAPI_PATH
+from tools.openapi import OPENAPI_PATH
 from tests.e2e.http import Api
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))

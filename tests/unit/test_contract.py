@@ -20,7 +20,7 @@ from bookmarks.models import (
     NewBookmark,
     ReviewDecision,
 )
-from local import openapi
+from tools import openapi
 from local.functions import api_routes
 from local.template import resource
 
@@ -69,6 +69,11 @@ def test_committed_openapi_document_is_the_generated_one() -> None:
     assert openapi.OPENAPI_PATH.read_text() == openapi.rendered(), (
         "docs/openapi.json is stale: run make openapi"
     )
+
+
+def test_readme_route_table_is_the_generated_one() -> None:
+    readme = openapi.README_PATH.read_text()
+    assert readme == openapi.with_route_table(readme), "README.md's route table is stale: run make openapi"
 
 
 @pytest.mark.parametrize("model", openapi.REQUEST_MODELS)
