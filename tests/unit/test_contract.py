@@ -20,9 +20,9 @@ from bookmarks.models import (
     NewBookmark,
     ReviewDecision,
 )
-from tools import openapi
 from local.functions import api_routes
 from local.template import resource
+from tools import openapi
 
 # Keywords that document a schema but do not constrain it; API Gateway's draft 4 needs none of them.
 _DOCUMENTATION_ONLY = {"title", "default", "description"}
