@@ -21,7 +21,7 @@ from local.authorizer import CognitoAuthorizer
 from local.console import Console
 from local.functions import api_routes
 from local.health import HEALTH_PATH, Health, with_health_check
-from local.isolation import dynamodb_transactions_isolated
+from local.moto_patches import dynamodb_one_call_at_a_time
 from local.observer import Observability, start_observability
 from local.provision import Aws, Provisioned, provision
 from local.resolve import Resolver
@@ -278,7 +278,7 @@ def start(
         observability=observability,
     )
     stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
-    stack._exits.enter_context(dynamodb_transactions_isolated())
+    stack._exits.enter_context(dynamodb_one_call_at_a_time())
     stack._threads.append(_thread("local-api", api.serve_forever))
     for mapping in provisioned.stream_mappings:
         poller = StreamPoller(mapping, aws, runtime, stop, log, health=health, redelivery=redelivery)
