@@ -11,7 +11,6 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from bench.reads import ItemsRead, count_reads
 from bookmarks import contest, table
 from bookmarks.aws import dynamodb
 from bookmarks.events import BookmarkShared
@@ -23,6 +22,7 @@ from local.functions import ROOT
 from local.provision import create_table
 from local.template import resource
 from tests.api_client import ApiClient
+from tests.reads import ItemsRead, count_reads
 
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
 MEASURED_USERS_BOOKMARKS = 50
