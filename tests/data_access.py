@@ -18,10 +18,8 @@ from bookmarks.ids import new_bookmark_id
 from bookmarks.library import now_iso
 from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.settings import settings
-from local.functions import ROOT
-from local.provision import create_table
-from local.template import resource
 from tests.api_client import ApiClient
+from tests.harness import ROOT, create_table, resource
 from tests.reads import ItemsRead, count_reads
 
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"

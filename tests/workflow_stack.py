@@ -16,11 +16,17 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from bookmarks import contest
 from bookmarks.events import BookmarkShared, for_change
 from bookmarks.settings import settings
-from local.moto_patches import sent_notifications
-from local.provision import Aws, provision
-from local.resolve import Resolver
-from local.template import resource, translated
-from local.triggers import StreamReader, apply_input_path, matches
+from tests.harness import (
+    Aws,
+    Resolver,
+    StreamReader,
+    apply_input_path,
+    matches,
+    provision,
+    resource,
+    sent_notifications,
+    translated,
+)
 
 T = TypeVar("T")
 RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]

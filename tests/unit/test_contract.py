@@ -20,8 +20,7 @@ from bookmarks.models import (
     NewBookmark,
     ReviewDecision,
 )
-from local.functions import api_routes
-from local.template import resource
+from tests.harness import api_routes, resource
 from tools import openapi
 
 # Keywords that document a schema but do not constrain it; API Gateway's draft 4 needs none of them.

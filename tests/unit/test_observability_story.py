@@ -22,11 +22,9 @@ from aws_lambda_powertools import Tracer
 
 from bookmarks.aws import dynamodb, events, stepfunctions
 from bookmarks.settings import settings
-from local.config import config
-from local.functions import functions, handler_module
-from local.stack import Stack, start
 from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
+from tests.harness import Stack, config, functions, handler_module, start
 from tests.observed import metrics
 
 SECRET_URL = "https://docs.example.org/runbook?session=s3cr3t-session-value"

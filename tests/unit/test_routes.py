@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from local.functions import api_routes, handler_module
+from tests.harness import api_routes, handler_module
 from tools.openapi import OPERATIONS
 
 API_FUNCTIONS = sorted({route.function for route in api_routes()})

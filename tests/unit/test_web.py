@@ -8,10 +8,9 @@ from typing import Any
 import boto3
 from werkzeug.test import Client
 
-from local.template import resource
-from local.web import WebClient, content_security_policy
 from pipeline.publish_web import WEB_ROOT, describe, publish
 from pipeline.web_config import web_config
+from tests.harness import WebClient, content_security_policy, resource
 
 CONFIG = web_config(
     {"ApiUrl": "http://127.0.0.1:3000", "UserPoolId": "us-east-1_pool", "UserPoolClientId": "client"},

@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from local.provision import state_machine_definition
-from local.resolve import Resolver
-from local.template import TEMPLATE_PATH, resource, translated
+from tests.harness import TEMPLATE_PATH, Resolver, resource, state_machine_definition, translated
 from tests.roles import LOG_DELIVERY, actions, statements
 
 DEFINITION = TEMPLATE_PATH.parent / "statemachine" / "publish_bookmark.asl.json"
