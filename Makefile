@@ -83,8 +83,8 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 generate: $(INSTALLED) ## Regenerate template.yaml's blocks derived from the domain: the gateway models, the workflow's layout
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.generate
 
-openapi: $(INSTALLED) ## Regenerate docs/openapi.json from the pydantic models and template.yaml's routes
-	PYTHONPATH=layers/shared/python $(BIN)/python -m local.openapi
+openapi: $(INSTALLED) ## Regenerate docs/openapi.json and the README route table from template.yaml routes and the models
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.openapi
 
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml

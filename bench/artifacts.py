@@ -1,17 +1,9 @@
-"""Sizes of what `sam build` ships, against the dependencies layer's budget, and what its bytecode costs.
-
-The budget guards against a heavy dependency slipping in (the Lambda runtime's boto3 and botocore
-bundled again, say), which both uploads and cold starts pay for. It is set from what the layer weighs
-with bytecode, measured by `make bench` (bench/results.md): sources 11.4 MB, with bytecode 16.4 MB, and
-sourceless 11.9 MB (3.13's .pyc files outweigh their sources, and tracebacks would lose their lines).
-18 MB leaves room for patch releases and none for a new library.
-"""
+"""Sizes of what `sam build` ships, against the dependencies layer's budget (tests/budgets.py says why it
+is set where it is), and what its bytecode costs."""
 
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-LAYER_BUDGET_BYTES = 18_000_000
 
 
 @dataclass(frozen=True)

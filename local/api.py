@@ -295,7 +295,7 @@ class LocalApi:
             if problems is not None:
                 return self.gateway_response("BAD_REQUEST_BODY", validation=problems)
         # A text body that is not UTF-8 reaches a function with replacement characters, which the models
-        # refuse (bookmarks/models.py); binary media types, which would arrive base64-encoded, are not set.
+        # should refuse; binary media types, which would arrive base64-encoded, are not set.
         body = raw.decode("utf-8", errors="replace") or None
         event = proxy_event(
             route,

@@ -3,7 +3,6 @@ the Lambda segments, the trace header the function sees, its EMF lines and its A
 API request the API Gateway segment and AWS/ApiGateway metrics; the trace header an event carries on."""
 
 import contextlib
-import json
 import os
 import threading
 import time
@@ -16,6 +15,7 @@ from typing import Any
 from local.alarms import AlarmClock
 from local.functions import ROOT
 from local.metrics import CloudWatch, EmfTee
+from local.moto_patches import trace_headers_passed_on
 from local.provision import Aws, Provisioned
 from local.xray import (
     Daemon,
@@ -225,38 +225,6 @@ class Observer:
             self.traces.record(segment)
 
 
-@contextmanager
-def services_pass_trace_headers(observer: Observer) -> Iterator[None]:
-    """While active, moto's EventBridge keeps each PutEvents call's X-Amzn-Trace-Id with its events, and
-    its Step Functions starts each execution with a traceHeader in that trace, as AWS does."""
-    from moto.events.responses import EventsHandler
-    from moto.stepfunctions.responses import StepFunctionResponse
-
-    put_events, start_execution = EventsHandler.put_events, StepFunctionResponse.start_execution
-
-    def traced_put_events(handler: Any) -> str:
-        answer: str = put_events(handler)
-        ids = [entry["EventId"] for entry in json.loads(answer)["Entries"] if "EventId" in entry]
-        observer.events_put(ids, handler.headers.get("X-Amzn-Trace-Id"))
-        return answer
-
-    def traced_start_execution(handler: Any) -> Any:
-        answer = start_execution(handler)
-        arn = handler._get_param("stateMachineArn")
-        execution_arn = arn.replace(":stateMachine:", ":execution:") + ":" + handler._get_param("name")
-        observer.execution_started(execution_arn, arn, handler._get_param("traceHeader"))
-        return answer
-
-    # Patching moto's classes on purpose: its server runs in this process, so the patch reaches it.
-    EventsHandler.put_events = traced_put_events  # type: ignore[method-assign,assignment]
-    StepFunctionResponse.start_execution = traced_start_execution  # type: ignore[method-assign,assignment]
-    try:
-        yield
-    finally:
-        EventsHandler.put_events = put_events  # type: ignore[method-assign]
-        StepFunctionResponse.start_execution = start_execution  # type: ignore[method-assign]
-
-
 def iterator_age_ms(event: Any) -> float | None:
     """Lambda's IteratorAge of a stream batch: how old its last record is when the function gets it."""
     records = event.get("Records") if isinstance(event, dict) else None
@@ -313,6 +281,8 @@ def start_observability(
     ]
     clock = AlarmClock(aws, cloudwatch, queue_names, state_machines, observer.execution_ended, log)
     observability = Observability(traces, cloudwatch, daemon, observer, clock)
-    observability._exits.enter_context(services_pass_trace_headers(observer))
+    observability._exits.enter_context(
+        trace_headers_passed_on(observer.events_put, observer.execution_started)
+    )
     threading.Thread(target=clock.run, args=(stop,), name="alarm-clock", daemon=True).start()
     return observability

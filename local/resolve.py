@@ -26,7 +26,7 @@ class Resolver:
     template: dict[str, Any]
     region: str = "us-east-1"
     account_id: str = "123456789012"
-    stack_name: str = "bookmarks-local"
+    stack_name: str = "local"
     parameter_overrides: dict[str, str] = field(default_factory=dict)
     refs: dict[str, Any] = field(default_factory=dict)
     attributes: dict[tuple[str, str], Any] = field(default_factory=dict)

@@ -18,13 +18,14 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from local.api import LocalApi, api_settings
 from local.authorizer import CognitoAuthorizer
+from local.config import User, config
 from local.console import Console
 from local.functions import api_routes
 from local.health import HEALTH_PATH, Health, with_health_check
-from local.isolation import dynamodb_transactions_isolated
+from local.moto_patches import dynamodb_one_call_at_a_time
 from local.observer import Observability, start_observability
 from local.provision import Aws, Provisioned, provision
-from local.resolve import Resolver
+from local.resolve import Resolver, Unresolvable
 from local.runtime import Runtime
 from local.template import template, translated
 from local.triggers import (
@@ -35,23 +36,7 @@ from local.triggers import (
     StreamPoller,
     functions_invoked_in_process,
 )
-from local.web import WebClient, web_config
-
-STACK_NAME = "bookmarks-local"
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    email: str
-    password: str
-    groups: tuple[str, ...] = ()
-
-
-# Passwords that satisfy the pool's policy; local only, printed and written to .local/stack.json.
-DEMO_USERS = (
-    DemoUser("demo@example.com", "Demo-passw0rd!"),
-    DemoUser("moderator@example.com", "Moderator-passw0rd!", ("moderators",)),
-)
+from local.web import WebClient
 
 
 def use_embedded_aws_environment(region: str) -> None:
@@ -67,7 +52,7 @@ def use_embedded_aws_environment(region: str) -> None:
         os.environ.pop(name, None)
 
 
-def create_users(aws: Aws, pool_id: str, users: tuple[DemoUser, ...]) -> None:
+def create_users(aws: Aws, pool_id: str, users: tuple[User, ...]) -> None:
     """Confirmed users with permanent passwords, in their groups (groups come from the template)."""
     cognito = aws.cognito()
     for user in users:
@@ -97,7 +82,9 @@ class Stack:
     provisioned: Provisioned
     user_pool_id: str
     user_pool_client_id: str
-    users: tuple[DemoUser, ...]
+    users: tuple[User, ...]
+    # The template's Outputs as the local stack resolves them (local.toml's [outputs] where they differ).
+    outputs: dict[str, str]
     _moto: ThreadedMotoServer
     _api: BaseWSGIServer
     _stop: threading.Event
@@ -228,7 +215,7 @@ def start(
 
     translation = translated(region)
     resolver = Resolver(
-        translation, region=region, stack_name=STACK_NAME, parameter_overrides=dict(parameters or {})
+        translation, region=region, stack_name=config().stack_name, parameter_overrides=dict(parameters or {})
     )
     provisioned = provision(translation, aws, resolver)
     settings = api_settings(template(), resolver)
@@ -244,7 +231,7 @@ def start(
     ]
     pool_id = str(provisioned.physical[pools[0]]) if pools else ""
     if pool_id:
-        create_users(aws, pool_id, DEMO_USERS)
+        create_users(aws, pool_id, config().users)
 
     stop = threading.Event()
     # Traces, metrics and alarms (local/observer.py): the X-Ray daemon, EMF and the alarm clock.
@@ -269,7 +256,11 @@ def start(
         provisioned=provisioned,
         user_pool_id=pool_id,
         user_pool_client_id=str(provisioned.physical[clients[0]]) if clients else "",
-        users=DEMO_USERS if pool_id else (),
+        users=config().users if pool_id else (),
+        outputs=_outputs(translation, resolver)
+        | config().local_outputs(
+            api_url=f"http://127.0.0.1:{api.server_port}", aws_url=aws_url, region=region
+        ),
         _moto=moto,
         _api=api,
         _stop=stop,
@@ -278,7 +269,7 @@ def start(
         observability=observability,
     )
     stack._exits.enter_context(functions_invoked_in_process(provisioned, runtime))
-    stack._exits.enter_context(dynamodb_transactions_isolated())
+    stack._exits.enter_context(dynamodb_one_call_at_a_time())
     stack._threads.append(_thread("local-api", api.serve_forever))
     for mapping in provisioned.stream_mappings:
         poller = StreamPoller(mapping, aws, runtime, stop, log, health=health, redelivery=redelivery)
@@ -297,7 +288,7 @@ def start(
     if provisioned.topic_inboxes:
         printer = NotificationPrinter(provisioned, stop, log, health)
         stack._threads.append(_thread("sns-printer", printer.run))
-    if web_port is not None:
+    if web_port is not None and config().web is not None:
         _serve_web_client(stack, web_port)
     if state_dir is not None:
         stack.write_state(state_dir)
@@ -305,21 +296,35 @@ def start(
     return stack
 
 
+def _outputs(translation: dict[str, Any], resolver: Resolver) -> dict[str, str]:
+    """Each output of the template whose value the local stack can resolve (and whose condition holds)."""
+    outputs: dict[str, str] = {}
+    for name, output in translation.get("Outputs", {}).items():
+        try:
+            if "Condition" not in output or resolver.condition(output["Condition"]):
+                outputs[name] = str(resolver.resolve(output["Value"]))
+        except Unresolvable:
+            continue
+    return outputs
+
+
 def _serve_web_client(stack: Stack, port: int) -> None:
     """web/ on its own origin, as CloudFront serves it; moto answers the browser's CORS preflight for
     Cognito itself (flask-cors), so the client calls the embedded AWS directly."""
-    config = web_config(
-        api_url=stack.api_url,
-        region=stack.region,
-        user_pool_id=stack.user_pool_id,
-        user_pool_client_id=stack.user_pool_client_id,
+    web = config().web
+    assert web is not None
+    client_config = web.config_maker()(
+        stack.outputs,
+        stack.region,
         cognito_endpoint=stack.aws_url + "/",
         demo_users=stack.description()["users"],
     )
     console = None
     if stack.observability is not None:
         console = Console(stack.observability.traces, Aws(stack.aws_url, stack.region))
-    stack._web = make_server("127.0.0.1", port, WebClient(config, console=console), threaded=True)
+    stack._web = make_server(
+        "127.0.0.1", port, WebClient(client_config, web.root, console=console), threaded=True
+    )
     stack.web_url = f"http://127.0.0.1:{stack._web.server_port}"
     stack._threads.append(_thread("web-client", stack._web.serve_forever))
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from moto.events.models import EventPattern, EventPatternParser
 
 from local.health import Health
+from local.moto_patches import InProcessInvoke, lambda_invokes_in_process, sent_notifications
 from local.observer import event_trace, trace_header_parameter
 from local.provision import (
     AsyncInvocation,
@@ -640,13 +641,9 @@ class NotificationPrinter:
         self.seen: dict[str, int] = {}
 
     def print_new(self) -> None:
-        from moto.sns.models import sns_backends
-
-        backend = sns_backends[self.account][self.region]
         for logical_id, arn in self.topics.items():
-            sent = list(backend.topics[arn].sent_notifications)
-            for notification in sent[self.seen.get(arn, 0) :]:
-                _, message, subject, *_ = notification
+            sent = sent_notifications(self.account, self.region, arn)
+            for message, subject, _ in sent[self.seen.get(arn, 0) :]:
                 self.log(f"[sns] {logical_id}: {subject or ''} {message}".replace("  ", " "))
             self.seen[arn] = len(sent)
 
@@ -666,27 +663,13 @@ class NotificationPrinter:
 @contextmanager
 def functions_invoked_in_process(provisioned: Provisioned, runtime: Runtime) -> Iterator[None]:
     """While active, moto's Lambda Invoke of a template function runs its handler in-process (no Docker)."""
-    from moto.awslambda.models import LambdaBackend
 
-    original = LambdaBackend.invoke
-
-    def invoke(
-        backend: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
-    ) -> Any:
+    def run(function_name: str) -> InProcessInvoke | None:
         try:
             logical_id = provisioned.function_for(function_name)
         except UnsupportedResource:
-            return original(backend, function_name, qualifier, body, headers, response_headers)
-        try:
-            answer = runtime.invoke(logical_id, json.loads(body) if body else {})
-        except Exception as error:  # Lambda reports a function error in the answer, not as an HTTP error
-            response_headers["x-amz-function-error"] = "Unhandled"
-            return json.dumps({"errorMessage": str(error), "errorType": type(error).__name__})
-        return json.dumps(answer)
+            return None
+        return lambda _, event: runtime.invoke(logical_id, event)
 
-    # Patching moto's class on purpose: its server runs in this process, so the patch reaches its handlers.
-    LambdaBackend.invoke = invoke  # type: ignore[method-assign,assignment]
-    try:
+    with lambda_invokes_in_process(run):
         yield
-    finally:
-        LambdaBackend.invoke = original  # type: ignore[method-assign]

@@ -1,5 +1,5 @@
-"""The web client's side of the local stack: its runtime config (config.json) and a small static server
-for web/ that answers with the same security headers CloudFront adds when deployed."""
+"""The web client's side of the local stack: a small static server for its folder (local.toml's [web]) that
+answers config.json from memory and the same security headers CloudFront adds when deployed."""
 
 import json
 from collections.abc import Iterable
@@ -10,35 +10,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from local.functions import ROOT
-
 if TYPE_CHECKING:
     from local.console import Console
-
-WEB_ROOT = ROOT / "web"
-
-
-def web_config(
-    *,
-    api_url: str,
-    region: str,
-    user_pool_id: str,
-    user_pool_client_id: str,
-    cognito_endpoint: str | None = None,
-    demo_users: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """config.json: where the client finds the API and Cognito. Deployed, it is built from the stack's
-    outputs (pipeline/publish_web.py); locally, from the running stack, with its demo users."""
-    config: dict[str, Any] = {
-        "api_url": api_url,
-        "region": region,
-        "cognito_endpoint": cognito_endpoint or f"https://cognito-idp.{region}.amazonaws.com/",
-        "user_pool_id": user_pool_id,
-        "user_pool_client_id": user_pool_client_id,
-    }
-    if demo_users:
-        config["demo_users"] = demo_users
-    return config
 
 
 def content_security_policy(connect_sources: Iterable[str]) -> str:
@@ -62,9 +35,7 @@ class WebClient:
     """WSGI app: web/'s files, config.json from memory, and the deployed security headers (minus HSTS,
     which a plain-HTTP origin cannot set)."""
 
-    def __init__(
-        self, config: dict[str, Any], root: Path = WEB_ROOT, console: "Console | None" = None
-    ) -> None:
+    def __init__(self, config: dict[str, Any], root: Path, console: "Console | None" = None) -> None:
         self.config, self.root, self.console = config, root, console
         self.headers = {
             "Content-Security-Policy": content_security_policy(

@@ -10,8 +10,9 @@ from typing import Any
 
 import boto3
 
-from local.web import WEB_ROOT, web_config
+from pipeline.web_config import web_config
 
+WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
 # Browsers re-check within a minute; the invalidation below empties the edge caches at once.
 CACHE_CONTROL = "public, max-age=60"
 
@@ -29,12 +30,7 @@ def publish(
 ) -> list[str]:
     """Upload every file of ``root`` and config.json; delete other keys; returns the keys uploaded."""
     bucket = outputs["WebBucketName"]
-    config = web_config(
-        api_url=outputs["ApiUrl"],
-        region=region,
-        user_pool_id=outputs["UserPoolId"],
-        user_pool_client_id=outputs["UserPoolClientId"],
-    )
+    config = web_config(outputs, region)
     files = {
         path.relative_to(root).as_posix(): path.read_bytes() for path in root.rglob("*") if path.is_file()
     }

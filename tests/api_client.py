@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from local.gateway import Reply, find_route, invoke, proxy_event
+from tests.harness import Reply, find_route, invoke, proxy_event
 
 
 def claims_for(user: str, groups: str | None = None) -> dict[str, str]:

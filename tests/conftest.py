@@ -29,9 +29,8 @@ from moto import mock_aws
 
 from bookmarks.aws import dynamodb
 from bookmarks.settings import settings
-from local.provision import create_table
-from local.template import resource
 from tests.api_client import ApiClient
+from tests.harness import create_table, resource
 
 # The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests;
 # the whole local stack (local_stack), for the suites that call it over HTTP, in tests/local_stack.py;

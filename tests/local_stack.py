@@ -15,9 +15,8 @@ from typing import Any
 import boto3
 import pytest
 
-from local.functions import ROOT
-from local.triggers import AtLeastOnce
 from tests.e2e.http import Api, eventually
+from tests.harness import ROOT, AtLeastOnce
 
 PASSWORD = "E2e-passw0rd-" + uuid.uuid4().hex[:8]
 

@@ -10,7 +10,7 @@ from moto.server import ThreadedMotoServer
 
 from bookmarks.aws import dynamodb, stepfunctions
 from bookmarks.settings import settings
-from local.provision import Aws
+from tests.harness import Aws
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ the least-privilege tests share."""
 
 from typing import Any
 
-from local.template import translated
+from tests.harness import translated
 
 # The log-delivery set-up Step Functions needs for execution logs: AWS defines these actions on "*" only.
 LOG_DELIVERY = frozenset(

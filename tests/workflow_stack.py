@@ -12,15 +12,21 @@ from typing import Any, TypeVar
 import boto3
 import pytest
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.sns.models import sns_backends
 
 from bookmarks import contest, layout
 from bookmarks.events import BookmarkShared, for_change
 from bookmarks.settings import settings
-from local.provision import Aws, provision
-from local.resolve import Resolver
-from local.template import resource, translated
-from local.triggers import StreamReader, apply_input_path, matches
+from tests.harness import (
+    Aws,
+    Resolver,
+    StreamReader,
+    apply_input_path,
+    matches,
+    provision,
+    resource,
+    sent_notifications,
+    translated,
+)
 
 T = TypeVar("T")
 RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
@@ -174,10 +180,10 @@ class WorkflowStack:
 
     def notifications(self, topic: str) -> list[tuple[str, dict[str, str]]]:
         """(message, {attribute: value}) of every message published to ``topic``, in order."""
-        sent = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].topics[self.refs[topic]].sent_notifications
+        sent = sent_notifications(DEFAULT_ACCOUNT_ID, "us-east-1", self.refs[topic])
         return [
-            (message, {name: value["Value"] for name, value in (attributes or {}).items()})
-            for _, message, _, attributes, _ in sent
+            (message, {name: value["Value"] for name, value in attributes.items()})
+            for message, _, attributes in sent
         ]
 
     def running(self) -> list[str]:

@@ -75,11 +75,13 @@ def test_a_shared_bookmark_is_followed_by_its_traces_from_the_api_to_the_moderat
     bookmark_id = answer.body["id"]
     api_trace = answer.headers["X-Amzn-Trace-Id"].removeprefix("Root=")
 
-    # The function's subsegments arrive over UDP, after or before Lambda's own segments: wait for both.
+    # The function's subsegments arrive over UDP, after or before Lambda's own segments and in any order
+    # among themselves (the annotated handler's after its DynamoDB call's): wait for all.
     api_rows = wait_for(
         lambda: (
             (rows := _trace(local, api_trace))
             and any(row["name"].lower() == "dynamodb" for row in rows)
+            and any(row["annotations"].get("operation") for row in rows)
             and rows
         )
     )

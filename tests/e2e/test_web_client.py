@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from bookmarks.models import ContestStatus
-from local.functions import ROOT
 from tests.e2e.http import Api, eventually
+from tests.harness import ROOT
 from tests.local_stack import PASSWORD, Target, local_target
 
 playwright_api = pytest.importorskip(

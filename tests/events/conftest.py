@@ -10,12 +10,8 @@ import pytest
 
 from bookmarks.aws import events
 from bookmarks.settings import settings
-from local.functions import handler
-from local.gateway import LambdaContext
-from local.provision import filter_patterns
-from local.template import resource
-from local.triggers import StreamReader, matches_filters
 from tests.events.recording_bus import RecordingBus
+from tests.harness import LambdaContext, StreamReader, filter_patterns, handler, matches_filters, resource
 
 BUS_NAME = "bookmarks-test-bus"
 Invoke = Callable[[list[dict[str, Any]]], dict[str, Any]]

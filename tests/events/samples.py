@@ -23,12 +23,17 @@ from bookmarks import library
 from bookmarks.aws import dynamodb, events
 from bookmarks.events import catalogue
 from bookmarks.settings import settings
-from local.functions import ROOT, handler
-from local.gateway import LambdaContext
-from local.provision import create_table, filter_patterns
-from local.template import resource
-from local.triggers import StreamReader, matches_filters
 from tests.events.recording_bus import RecordingBus
+from tests.harness import (
+    ROOT,
+    LambdaContext,
+    StreamReader,
+    create_table,
+    filter_patterns,
+    handler,
+    matches_filters,
+    resource,
+)
 
 EVENTS_DIR = ROOT / "events"
 OWNER = "1f2e3d4c-0000-4000-8000-00000000a11c"  # the sub of the API samples' caller

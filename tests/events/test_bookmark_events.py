@@ -9,11 +9,10 @@ import pytest
 
 from bookmarks import bus as bus_module
 from bookmarks.settings import settings
-from local.template import resource
-from local.triggers import StreamReader, redelivered
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
+from tests.harness import StreamReader, redelivered, resource
 
 MAX_RETRIES = resource("BookmarkEventsMapping")["Properties"]["MaximumRetryAttempts"]
 

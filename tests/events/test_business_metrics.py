@@ -6,11 +6,11 @@ from typing import Any
 import boto3
 import pytest
 
-from local.triggers import StreamReader
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.events.test_contest_entry import EnterContest, shared_events
+from tests.harness import StreamReader
 from tests.observed import Metric, metrics
 
 SERVICE = {"service": "bookmarks"}

@@ -9,10 +9,10 @@ import pytest
 from bookmarks import contest
 from bookmarks.errors import UnreadableChange
 from bookmarks.settings import settings
-from local.triggers import StreamReader
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
+from tests.harness import StreamReader
 
 EnterContest = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -9,10 +9,10 @@ import pytest
 
 from bookmarks import events
 from bookmarks.errors import UnreadableChange
-from local.triggers import StreamReader
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
+from tests.harness import StreamReader
 
 
 def test_the_workflows_decision_publishes_contest_entry_decided_with_outcome_and_reason(

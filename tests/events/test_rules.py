@@ -6,11 +6,10 @@ from typing import Any
 
 import pytest
 
-from local.template import translated
-from local.triggers import StreamReader, matches
 from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
+from tests.harness import StreamReader, matches, translated
 
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name

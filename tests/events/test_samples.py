@@ -9,11 +9,11 @@ import pytest
 
 from bookmarks import contest, library
 from bookmarks.events import catalogue
-from local.functions import ROOT
 from tests.api_client import ApiClient
 from tests.events import samples
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
+from tests.harness import ROOT
 
 STREAM_SAMPLES = {
     "bookmark_events_function/create.json": ["BookmarkCreated"],

@@ -4,7 +4,7 @@ roles, the stream mapping's failure handling, who may invoke the contest, and en
 import json
 from typing import Any
 
-from local.template import translated
+from tests.harness import translated
 from tests.roles import actions, statements
 
 STREAM_ARN = {"Fn::GetAtt": ["BookmarksTable", "StreamArn"]}

@@ -17,8 +17,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from bookmarks.ids import new_bookmark_id
-from local.openapi import OPENAPI_PATH
 from tests.e2e.http import Api
+from tools.openapi import OPENAPI_PATH
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 # Stateful scenarios are sequences of requests: fewer of them, each a few steps long.

@@ -8,9 +8,8 @@ from typing import Any
 import boto3
 import pytest
 
-from local.functions import handler
-from local.gateway import LambdaContext, find_route, invoke, proxy_event
 from tests.api_client import ApiClient, claims_for
+from tests.harness import LambdaContext, find_route, handler, invoke, proxy_event
 
 MISSING_ID = "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
 

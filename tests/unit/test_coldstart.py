@@ -13,8 +13,7 @@ import snapshot_restore_py
 from pydantic import BaseModel, ConfigDict
 
 from bookmarks import aws, snapstart
-from local.functions import ROOT, functions
-from local.template import template, translated
+from tests.harness import ROOT, functions, template, translated
 
 
 @pytest.fixture

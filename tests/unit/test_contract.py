@@ -20,10 +20,8 @@ from bookmarks.models import (
     NewBookmark,
     ReviewDecision,
 )
-from local import openapi
-from local.functions import api_routes
-from local.template import resource
-from tools import gateway_models
+from tests.harness import api_routes, resource
+from tools import gateway_models, openapi
 from tools.gateway_models import gateway_schema, without_documentation
 
 
@@ -51,6 +49,11 @@ def test_committed_openapi_document_is_the_generated_one() -> None:
     assert openapi.OPENAPI_PATH.read_text() == openapi.rendered(), (
         "docs/openapi.json is stale: run make openapi"
     )
+
+
+def test_readme_route_table_is_the_generated_one() -> None:
+    readme = openapi.README_PATH.read_text()
+    assert readme == openapi.with_route_table(readme), "README.md's route table is stale: run make openapi"
 
 
 @pytest.mark.parametrize("model", openapi.REQUEST_MODELS)

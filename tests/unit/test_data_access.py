@@ -1,7 +1,7 @@
 """The data-access budget, counted rather than timed: a request reads as many items from a small table
 as from a ten-times larger one (`make bench` measures up to 100k items)."""
 
-from bench.data_access import items_read_per_request
+from tests.data_access import items_read_per_request
 
 
 def test_items_read_per_request_do_not_grow_with_the_table() -> None:

@@ -9,8 +9,7 @@ import pytest
 import yaml
 from samtranslator.yaml_helper import yaml_parse
 
-from local.functions import ROOT, api_routes
-from local.template import resource, template, translated
+from tests.harness import ROOT, api_routes, resource, template, translated
 
 API_FUNCTIONS = sorted({route.function for route in api_routes()})
 WORKFLOW = ROOT / ".github" / "workflows" / "pipeline.yml"

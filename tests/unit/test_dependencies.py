@@ -5,8 +5,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from bench.artifacts import LAYER_BUDGET_BYTES
-from local.functions import ROOT
+from tests.budgets import LAYER_BUDGET_BYTES
+from tests.harness import ROOT
 
 LAYER_REQUIREMENTS = ROOT / "layers" / "dependencies" / "requirements.txt"
 

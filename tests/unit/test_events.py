@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from local.functions import ROOT, functions
-from local.gateway import find_route, invoke
+from tests.harness import ROOT, find_route, functions, invoke
 
 EVENTS = sorted((ROOT / "events").glob("*/*.json"))
 EXPECTED_STATUS = {

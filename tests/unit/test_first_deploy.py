@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from local.functions import ROOT
-from local.template import template, translated
+from tests.harness import ROOT, template, translated
 
 # CloudFormation takes a template body inline only up to this size; larger ones must come from S3.
 INLINE_TEMPLATE_LIMIT = 51_200

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.isolation import dynamodb_transactions_isolated
+from local.moto_patches import dynamodb_one_call_at_a_time
 from local.provision import Aws
 
 
@@ -17,7 +17,7 @@ def table(embedded_aws: Aws) -> Iterator[str]:
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    with dynamodb_transactions_isolated():
+    with dynamodb_one_call_at_a_time():
         yield "isolation"
 
 

@@ -22,10 +22,9 @@ from aws_lambda_powertools import Tracer
 
 from bookmarks.aws import dynamodb, events, stepfunctions
 from bookmarks.settings import settings
-from local.functions import functions, handler_module
-from local.stack import DEMO_USERS, Stack, start
 from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
+from tests.harness import Stack, config, functions, handler_module, start
 from tests.observed import metrics
 
 SECRET_URL = "https://docs.example.org/runbook?session=s3cr3t-session-value"
@@ -127,7 +126,7 @@ def _status(api: Api, bookmark_id: str) -> str | None:
 def test_a_whole_story_leaves_no_token_email_or_url_in_logs_annotations_or_metrics(
     stack: Stack, observed: Observed, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    user, moderator_user = DEMO_USERS
+    user, moderator_user = config().users
     alice, alice_token = _signed_in(stack, user.email, user.password)
     moderator, moderator_token = _signed_in(stack, moderator_user.email, moderator_user.password)
 

@@ -5,7 +5,7 @@ import json
 import re
 from typing import Any
 
-from local.template import resource, template, translated
+from tests.harness import resource, template, translated
 
 ALARM_TOPIC = {"Ref": "AlarmTopic"}
 # The README's metric table: every business metric the handlers print (tests/events/test_business_metrics.py).

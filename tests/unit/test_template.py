@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from local.template import resource, template, translated
+from tests.harness import resource, template, translated
 from tests.roles import LOG_DELIVERY, actions, statements
 
 TABLE_ARN = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}

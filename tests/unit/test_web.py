@@ -8,15 +8,13 @@ from typing import Any
 import boto3
 from werkzeug.test import Client
 
-from local.template import resource
-from local.web import WebClient, content_security_policy, web_config
-from pipeline.publish_web import describe, publish
+from pipeline.publish_web import WEB_ROOT, describe, publish
+from pipeline.web_config import web_config
+from tests.harness import WebClient, content_security_policy, resource
 
 CONFIG = web_config(
-    api_url="http://127.0.0.1:3000",
-    region="us-east-1",
-    user_pool_id="us-east-1_pool",
-    user_pool_client_id="client",
+    {"ApiUrl": "http://127.0.0.1:3000", "UserPoolId": "us-east-1_pool", "UserPoolClientId": "client"},
+    "us-east-1",
     cognito_endpoint="http://127.0.0.1:5000/",
 )
 
@@ -36,7 +34,7 @@ def test_the_template_and_the_local_server_send_the_same_content_security_policy
 
 
 def test_the_local_server_serves_the_client_and_its_config_with_the_security_headers() -> None:
-    client = Client(WebClient(CONFIG))
+    client = Client(WebClient(CONFIG, WEB_ROOT))
 
     page = client.get("/")
     config = client.get("/config.json")
@@ -54,7 +52,7 @@ def test_the_local_server_serves_the_client_and_its_config_with_the_security_hea
 
 
 def test_the_local_server_serves_nothing_outside_web_and_accepts_no_writes() -> None:
-    client = Client(WebClient(CONFIG))
+    client = Client(WebClient(CONFIG, WEB_ROOT))
 
     assert client.get("/../template.yaml").status_code == 404
     assert client.get("/%2e%2e/template.yaml").status_code == 404

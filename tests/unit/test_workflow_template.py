@@ -9,9 +9,7 @@ import pytest
 
 from bookmarks import layout
 from bookmarks.models import ContestStatus
-from local.provision import state_machine_definition
-from local.resolve import Resolver
-from local.template import TEMPLATE_PATH, resource, translated
+from tests.harness import TEMPLATE_PATH, Resolver, resource, state_machine_definition, translated
 from tests.roles import LOG_DELIVERY, actions, statements
 from tools import workflow_substitutions
 

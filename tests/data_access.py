@@ -11,7 +11,6 @@ from unittest import mock
 import boto3
 from moto import mock_aws
 
-from bench.reads import ItemsRead, count_reads
 from bookmarks import contest, layout
 from bookmarks.aws import dynamodb
 from bookmarks.clock import now_iso
@@ -20,10 +19,9 @@ from bookmarks.ids import new_bookmark_id
 from bookmarks.items import stored_form
 from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.settings import settings
-from local.functions import ROOT
-from local.provision import create_table
-from local.template import resource
 from tests.api_client import ApiClient
+from tests.harness import ROOT, create_table, resource
+from tests.reads import ItemsRead, count_reads
 
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
 MEASURED_USERS_BOOKMARKS = 50
