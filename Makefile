@@ -120,13 +120,15 @@ deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentia
 		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET),--resolve-s3) \
 		$(if $(CLOUDFORMATION_EXECUTION_ROLE_ARN),--role-arn $(CLOUDFORMATION_EXECUTION_ROLE_ARN))
 
-web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=bookmarks-dev
+web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=<AppName>-dev
 	@test -n "$(STACK)" || { echo "usage: make web-publish STACK=<deployed stack name>"; exit 2; }
 	$(BIN)/python -m pipeline.publish_web $(STACK)
 
-e2e: $(INSTALLED) ## End-to-end suite against the deployed stack named by AWS_SAM_STACK_NAME
-	@test -n "$(AWS_SAM_STACK_NAME)" || { echo "Set AWS_SAM_STACK_NAME to a deployed stack"; exit 1; }
-	$(BIN)/pytest tests/e2e
+e2e: $(INSTALLED) ## End-to-end suite against a deployed stack: make e2e ENV=staging, or AWS_SAM_STACK_NAME=<stack>
+	@test -n "$(AWS_SAM_STACK_NAME)$(ENV)" || { echo "Name the stack: ENV=<samconfig environment> or AWS_SAM_STACK_NAME=<stack>"; exit 1; }
+	@stack="$(AWS_SAM_STACK_NAME)"; test -n "$$stack" || stack=$$(PYTHONPATH=layers/shared/python \
+		$(BIN)/python -m tools.stack_names $(ENV)) || exit 1; \
+	echo "end-to-end suite against $$stack"; AWS_SAM_STACK_NAME="$$stack" $(BIN)/pytest tests/e2e
 
 audit: ## pip-audit the pinned runtime packages (needs the vulnerability service: CI, not make test)
 	$(PYTHON) -m venv .venv-audit

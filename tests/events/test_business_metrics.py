@@ -14,6 +14,7 @@ from tests.harness import StreamReader
 from tests.names import metrics_namespace, service
 from tests.observed import Metric, metrics
 
+
 def counted(name: str, value: float = 1, **dimensions: str) -> Metric:
     return Metric(metrics_namespace(), name, "Count", {"service": service()} | dimensions, value)
 

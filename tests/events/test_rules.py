@@ -20,7 +20,8 @@ def rules() -> dict[str, dict[str, Any]]:
     """Every AWS::Events::Rule of the translated template (SAM's EventBridgeRule events included), its
     pattern resolved (the source is the template's AppName)."""
     return {
-        logical_id: resource["Properties"] | {"EventPattern": resolved(resource["Properties"]["EventPattern"])}
+        logical_id: resource["Properties"]
+        | {"EventPattern": resolved(resource["Properties"]["EventPattern"])}
         for logical_id, resource in translated()["Resources"].items()
         if resource["Type"] == "AWS::Events::Rule"
     }
