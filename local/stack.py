@@ -214,9 +214,9 @@ def start(
     aws = Aws(aws_url, region)
 
     translation = translated(region)
-    resolver = Resolver(
-        translation, region=region, stack_name=config().stack_name, parameter_overrides=dict(parameters or {})
-    )
+    overrides = dict(parameters or {})
+    name = stack_name(translation, overrides)
+    resolver = Resolver(translation, region=region, stack_name=name, parameter_overrides=overrides)
     provisioned = provision(translation, aws, resolver)
     settings = api_settings(template(), resolver)
     pools = [
@@ -294,6 +294,13 @@ def start(
         stack.write_state(state_dir)
     _announce(stack, settings.stage, log)
     return stack
+
+
+def stack_name(translation: dict[str, Any], parameters: dict[str, str]) -> str:
+    """local.toml's stack_name, with the template's parameters it names (``${AppName}-local``) put in,
+    as Fn::Sub would: the app's name stays written once, in the template."""
+    resolver = Resolver(translation, parameter_overrides=parameters)
+    return str(resolver.resolve({"Fn::Sub": config().stack_name}))
 
 
 def _outputs(translation: dict[str, Any], resolver: Resolver) -> dict[str, str]:
