@@ -24,6 +24,8 @@ export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
 # Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API, WEB_PORT for the web client.
+# AWS_HOST=0.0.0.0 lets `sam local invoke`'s containers reach the embedded AWS (README); it stays 127.0.0.1 otherwise.
+AWS_HOST ?= 127.0.0.1
 AWS_PORT ?= 5000
 API_PORT ?= 3000
 WEB_PORT ?= 8080
@@ -90,7 +92,7 @@ build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytec
 	$(BIN)/sam build --template template.yaml
 
 local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
-	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
+	$(BIN)/python -m local --aws-host $(AWS_HOST) --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
 		$(if $(filter 1,$(REDELIVER)),--redeliver) $(if $(REDELIVER_SEED),--redeliver-seed $(REDELIVER_SEED))
 
 traces: $(INSTALLED) ## Print `make local`'s service map and last traces; make traces TRACE=<id> prints one's timeline

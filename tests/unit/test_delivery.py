@@ -13,6 +13,7 @@ from samtranslator.yaml_helper import yaml_parse
 from tests.harness import ROOT, api_routes, resource, template, translated
 from tests.names import app_name
 from tools import stack_names
+from tools.generated import Block
 
 API_FUNCTIONS = sorted({route.function for route in api_routes()})
 WORKFLOW = ROOT / ".github" / "workflows" / "pipeline.yml"
@@ -120,7 +121,7 @@ def test_samconfig_environments_are_the_pipeline_stages() -> None:
 
 @pytest.mark.parametrize(("block", "render"), stack_names.BLOCKS, ids=lambda b: getattr(b, "name", ""))
 def test_names_outside_the_template_are_the_ones_its_app_name_gives(
-    block: stack_names.Block, render: Callable[[], str]
+    block: Block, render: Callable[[], str]
 ) -> None:
     assert block.committed() == render(), f"{block.path.name}'s {block.name} is stale: run make generate"
 
