@@ -1,5 +1,5 @@
 """One name: every name the app makes comes from template.yaml's AppName, and renaming the app is the one
-edit and `make generate` that README "Make it yours: rename" documents, tried on a copy of the repository."""
+edit and `make generate samples` that README "Make it yours: rename" documents, tried on a copy of the repository."""
 
 import json
 import re
@@ -22,6 +22,7 @@ NAME_TESTS = (
     "tests/unit/test_sam_local_invoke.py",
     "tests/events/test_rules.py",
     "tests/events/test_business_metrics.py",
+    "tests/events/test_samples.py",
 )
 
 PRINT_NAMES = "import json; from tests.names import every_name; print(json.dumps(every_name()))"
@@ -40,14 +41,14 @@ def test_every_name_the_app_makes_is_its_app_name_or_starts_with_it() -> None:
     assert len(names) == 9
 
 
-def test_a_rename_is_one_edit_and_make_generate_and_leaves_no_old_name(tmp_path: Path) -> None:
+def test_a_rename_is_one_edit_and_two_generators_and_leaves_no_old_name(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path / NEW_NAME)
     template = copy / "template.yaml"
     edited, count = APP_NAME_DEFAULT.subn(rf"\g<1>{NEW_NAME}", template.read_text())
     assert count == 1
     template.write_text(edited)
 
-    run(copy, "make", "generate")
+    run(copy, "make", "generate", "samples")
     run(copy, ".venv/bin/sam", "validate", "--lint", "--template", "template.yaml")
     names = json.loads(run(copy, ".venv/bin/python", "-c", PRINT_NAMES))
     output = pytest_in(copy, *NAME_TESTS)
