@@ -24,6 +24,8 @@ export SAM_CLI_TELEMETRY := 0
 
 .DEFAULT_GOAL := help
 # Ports of `make local`: AWS_PORT for the embedded AWS (moto), API_PORT for the local API, WEB_PORT for the web client.
+# AWS_HOST=0.0.0.0 lets `sam local invoke`'s containers reach the embedded AWS (README); it stays 127.0.0.1 otherwise.
+AWS_HOST ?= 127.0.0.1
 AWS_PORT ?= 5000
 API_PORT ?= 3000
 WEB_PORT ?= 8080
@@ -90,7 +92,7 @@ build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytec
 	$(BIN)/sam build --template template.yaml
 
 local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
-	$(BIN)/python -m local --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
+	$(BIN)/python -m local --aws-host $(AWS_HOST) --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
 		$(if $(filter 1,$(REDELIVER)),--redeliver) $(if $(REDELIVER_SEED),--redeliver-seed $(REDELIVER_SEED))
 
 traces: $(INSTALLED) ## Print `make local`'s service map and last traces; make traces TRACE=<id> prints one's timeline
@@ -120,13 +122,15 @@ deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentia
 		$(if $(ARTIFACTS_BUCKET),--s3-bucket $(ARTIFACTS_BUCKET),--resolve-s3) \
 		$(if $(CLOUDFORMATION_EXECUTION_ROLE_ARN),--role-arn $(CLOUDFORMATION_EXECUTION_ROLE_ARN))
 
-web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=bookmarks-dev
+web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=<AppName>-dev
 	@test -n "$(STACK)" || { echo "usage: make web-publish STACK=<deployed stack name>"; exit 2; }
 	$(BIN)/python -m pipeline.publish_web $(STACK)
 
-e2e: $(INSTALLED) ## End-to-end suite against the deployed stack named by AWS_SAM_STACK_NAME
-	@test -n "$(AWS_SAM_STACK_NAME)" || { echo "Set AWS_SAM_STACK_NAME to a deployed stack"; exit 1; }
-	$(BIN)/pytest tests/e2e
+e2e: $(INSTALLED) ## End-to-end suite against a deployed stack: make e2e ENV=staging, or AWS_SAM_STACK_NAME=<stack>
+	@test -n "$(AWS_SAM_STACK_NAME)$(ENV)" || { echo "Name the stack: ENV=<samconfig environment> or AWS_SAM_STACK_NAME=<stack>"; exit 1; }
+	@stack="$(AWS_SAM_STACK_NAME)"; test -n "$$stack" || stack=$$(PYTHONPATH=layers/shared/python \
+		$(BIN)/python -m tools.stack_names $(ENV)) || exit 1; \
+	echo "end-to-end suite against $$stack"; AWS_SAM_STACK_NAME="$$stack" $(BIN)/pytest tests/e2e
 
 audit: ## pip-audit the pinned runtime packages (needs the vulnerability service: CI, not make test)
 	$(PYTHON) -m venv .venv-audit

@@ -17,6 +17,12 @@ from local.triggers import AtLeastOnce  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    parser.add_argument(
+        "--aws-host",
+        default="127.0.0.1",
+        help="address the moto server listens on; 0.0.0.0 lets `sam local invoke`'s containers reach it, "
+        "and everyone else on the network too (moto checks no credentials)",
+    )
     parser.add_argument("--aws-port", type=int, default=5000, help="moto server port (0: any free port)")
     parser.add_argument("--api-port", type=int, default=3000, help="local API port (0: any free port)")
     parser.add_argument("--web-port", type=int, default=8080, help="web client port (0: any free port)")
@@ -56,6 +62,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, request_stop)
     try:
         stack = start(
+            aws_host=arguments.aws_host,
             aws_port=arguments.aws_port,
             api_port=arguments.api_port,
             web_port=arguments.web_port,

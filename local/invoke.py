@@ -1,5 +1,6 @@
 """`make invoke FUNCTION=<logical id> EVENT=events/...`: one handler, in-process, against the running
-local stack (the Docker-free `sam local invoke`). Reads .local/stack.json and .local/env.json."""
+local stack (the Docker-free `sam local invoke`). Reads .local/stack.json (where the embedded AWS is) and
+.local/env.json (each function's environment)."""
 
 import argparse
 import json
@@ -35,6 +36,7 @@ def main() -> None:
         AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
         POWERTOOLS_TRACE_DISABLED="1",
         **environments[arguments.function],
+        AWS_ENDPOINT_URL=stack["aws_endpoint_url"],
     )
     use_layers()
     answer = handler(arguments.function)(

@@ -26,18 +26,21 @@ class Runtime:
         self, functions: dict[str, LocalFunction], endpoint_url: str, observer: "Observer | None" = None
     ) -> None:
         self.functions, self.observer = functions, observer
+        # In-process, every client calls the embedded AWS, whatever endpoint a function's template
+        # environment names (e.g. a LocalEndpointUrl-style variable, empty by default).
+        self.endpoint = {"AWS_ENDPOINT_URL": endpoint_url}
         self._lock = threading.RLock()
         use_layers()
         # The union first: a cached setting read by one function then used by another finds its value.
         for function in functions.values():
             os.environ.update(function.environment)
-        os.environ["AWS_ENDPOINT_URL"] = endpoint_url
+        os.environ.update(self.endpoint)
 
     def invoke(self, logical_id: str, event: Any) -> Any:
         """Run the function's handler on ``event`` and return its answer (exceptions propagate)."""
         function = self.functions[logical_id]
         with self._lock, self._observed(function, event) as traced:
-            environment = {**function.environment, **traced}
+            environment = {**function.environment, **traced, **self.endpoint}
             saved = {name: os.environ.get(name) for name in environment}
             os.environ.update(environment)
             try:

@@ -38,6 +38,9 @@ from local.triggers import (
 )
 from local.web import WebClient
 
+# What --aws-host takes to listen on every interface (a choice the user makes, for Docker's containers).
+EVERY_INTERFACE = ("0.0.0.0", "::")  # noqa: S104
+
 
 def use_embedded_aws_environment(region: str) -> None:
     """Dummy credentials and the settings moto needs, for the runner and every in-process handler."""
@@ -112,9 +115,13 @@ class Stack:
         }
 
     def env_vars(self) -> dict[str, dict[str, str]]:
-        """`sam local invoke --env-vars` content: each function's environment, pointed at this stack."""
+        """`sam local invoke --env-vars` content: each function's environment as this stack resolves it
+        (its tables, bus, topics...). Not the endpoint: where a container reaches this stack is not where
+        this process does; the template's LocalEndpointUrl parameter says it (README)."""
         return {
-            logical_id: {**function.environment, "AWS_ENDPOINT_URL": self.aws_url}
+            logical_id: {
+                name: value for name, value in function.environment.items() if name != "AWS_ENDPOINT_URL"
+            }
             for logical_id, function in self.provisioned.functions.items()
         }
 
@@ -173,19 +180,20 @@ class PortInUse(Exception):
     WEB_PORT."""
 
 
-def ensure_free(port: int, what: str) -> None:
+def ensure_free(port: int, what: str, host: str = "127.0.0.1") -> None:
     """Fail early and clearly: moto's server thread would otherwise wait forever for a port it can't bind."""
     if port == 0:
         return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         try:
-            probe.bind(("127.0.0.1", port))
+            probe.bind((host, port))
         except OSError as error:
             raise PortInUse(f"port {port} for the {what} is in use ({error.strerror})") from error
 
 
 def start(
     *,
+    aws_host: str = "127.0.0.1",
     aws_port: int = 5000,
     api_port: int = 3000,
     web_port: int | None = 8080,
@@ -197,8 +205,9 @@ def start(
 ) -> Stack:
     """Start moto, provision the template, create the demo users, serve the API (and the health check),
     run the triggers (at least once with ``redelivery``) and serve the web client (unless ``web_port`` is
-    None)."""
-    ensure_free(aws_port, "embedded AWS (AWS_PORT)")
+    None). Only the embedded AWS may listen beyond 127.0.0.1 (``aws_host``), for `sam local invoke`'s
+    containers; the API and the web client stay on it."""
+    ensure_free(aws_port, "embedded AWS (AWS_PORT)", aws_host)
     ensure_free(api_port, "local API (API_PORT)")
     if web_port is not None:
         ensure_free(web_port, "web client (WEB_PORT)")
@@ -206,17 +215,18 @@ def start(
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto call drowns the app's logs
     # Before any state machine exists: moto then really runs executions, calling back on MOTO_PORT.
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    moto = ThreadedMotoServer(ip_address=aws_host, port=aws_port, verbose=False)
     moto.start()
     host, port = moto.get_host_and_port()
-    aws_url = f"http://{host}:{port}"
+    # Bound to every interface, it is still reached here as 127.0.0.1 (0.0.0.0 is no address to call).
+    aws_url = f"http://{'127.0.0.1' if host in EVERY_INTERFACE else host}:{port}"
     os.environ["MOTO_PORT"] = str(port)
     aws = Aws(aws_url, region)
 
     translation = translated(region)
-    resolver = Resolver(
-        translation, region=region, stack_name=config().stack_name, parameter_overrides=dict(parameters or {})
-    )
+    overrides = dict(parameters or {})
+    name = stack_name(translation, overrides)
+    resolver = Resolver(translation, region=region, stack_name=name, parameter_overrides=overrides)
     provisioned = provision(translation, aws, resolver)
     settings = api_settings(template(), resolver)
     pools = [
@@ -294,6 +304,13 @@ def start(
         stack.write_state(state_dir)
     _announce(stack, settings.stage, log)
     return stack
+
+
+def stack_name(translation: dict[str, Any], parameters: dict[str, str]) -> str:
+    """local.toml's stack_name, with the template's parameters it names (``${AppName}-local``) put in,
+    as Fn::Sub would: the app's name stays written once, in the template."""
+    resolver = Resolver(translation, parameter_overrides=parameters)
+    return str(resolver.resolve({"Fn::Sub": config().stack_name}))
 
 
 def _outputs(translation: dict[str, Any], resolver: Resolver) -> dict[str, str]:

@@ -3,6 +3,7 @@
 import os
 
 import tests.caller_environment  # noqa: F401 (keeps the caller's AWS settings before the dummies below)
+from tests.names import powertools_environment
 
 # Set before any handler module is imported: Powertools reads these when a handler's module loads.
 os.environ.update(
@@ -14,8 +15,7 @@ os.environ.update(
     AWS_SESSION_TOKEN="testing",
     AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
     POWERTOOLS_TRACE_DISABLED="1",
-    POWERTOOLS_SERVICE_NAME="bookmarks",
-    POWERTOOLS_METRICS_NAMESPACE="Bookmarks",
+    **powertools_environment(),
     BOOKMARKS_TABLE_NAME="bookmarks-test",
     REVIEWS_TABLE_NAME="reviews-test",
     ALLOWED_ORIGIN="https://bookmarks.example.com",

@@ -11,6 +11,7 @@ from local.moto_patches import sent_notifications
 from local.provision import Aws, create_table, filter_patterns, provision, state_machine_definition
 from local.resolve import Resolver
 from local.stack import Stack, start
+from local.stack import stack_name as local_stack_name
 from local.template import TEMPLATE_PATH, resource, template, translated
 from local.triggers import AtLeastOnce, StreamReader, apply_input_path, matches, matches_filters, redelivered
 from local.web import WebClient, content_security_policy
@@ -38,6 +39,7 @@ __all__ = [
     "handler",
     "handler_module",
     "invoke",
+    "local_stack_name",
     "matches",
     "matches_filters",
     "provision",

@@ -27,6 +27,7 @@ from tests.harness import (
     sent_notifications,
     translated,
 )
+from tests.names import event_source, resolved
 
 T = TypeVar("T")
 RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
@@ -45,7 +46,7 @@ def eventually(probe: Callable[[], T | None], seconds: float = 20.0) -> T:
 
 def rule_matches(event: dict[str, Any]) -> bool:
     """Whether the workflow's rule takes ``event``, decided by moto's EventBridge pattern matcher."""
-    return matches(RULE["Properties"]["Pattern"], event)
+    return matches(resolved(RULE["Properties"]["Pattern"]), event)
 
 
 def domain_event(
@@ -54,7 +55,7 @@ def domain_event(
     """An event of the catalogue as the stream function puts it on the bus (and EventBridge delivers it)."""
     return {
         "id": str(uuid.uuid4()),
-        "source": "bookmarks",
+        "source": event_source(),
         "detail-type": detail_type,
         "detail": {
             "bookmark_id": bookmark_id,
@@ -95,7 +96,7 @@ class WorkflowStack:
                         contest.record_entry(event)  # what ContestEntryFunction does with it
                     delivered = {
                         "id": str(uuid.uuid4()),
-                        "source": "bookmarks",
+                        "source": event_source(),
                         "detail-type": event.detail_type(),
                         "detail": event.model_dump(mode="json"),
                     }

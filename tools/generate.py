@@ -1,15 +1,17 @@
-"""Regenerates the blocks of template.yaml derived from the domain package (``make generate``); with
+"""Regenerates the blocks derived from one definition elsewhere (``make generate``): template.yaml's from
+the domain package, samconfig.toml's and the pipeline's names from template.yaml's AppName; with
 ``--check``, changes nothing and fails if one is stale (what the tests also check)."""
 
 import sys
 from collections.abc import Callable
 
-from tools import gateway_models, workflow_substitutions
+from tools import gateway_models, stack_names, workflow_substitutions
 from tools.generated import Block
 
 GENERATORS: tuple[tuple[Block, Callable[[], str]], ...] = (
     (workflow_substitutions.BLOCK, workflow_substitutions.rendered),
     (gateway_models.BLOCK, gateway_models.rendered),
+    *stack_names.BLOCKS,
 )
 
 

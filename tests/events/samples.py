@@ -34,6 +34,7 @@ from tests.harness import (
     matches_filters,
     resource,
 )
+from tests.names import event_source, powertools_environment
 
 EVENTS_DIR = ROOT / "events"
 OWNER = "1f2e3d4c-0000-4000-8000-00000000a11c"  # the sub of the API samples' caller
@@ -49,7 +50,7 @@ ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "POWERTOOLS_TRACE_DISABLED": "1",
-    "POWERTOOLS_METRICS_NAMESPACE": "Bookmarks",
+    **powertools_environment(),
     "BOOKMARKS_TABLE_NAME": "bookmarks-samples",
     "BOOKMARKS_BUS_NAME": "bookmarks-samples",
     "ALLOWED_ORIGIN": "https://bookmarks.example.com",
@@ -83,7 +84,7 @@ def generate() -> dict[str, Any]:
     """Every sample, by its path under events/, and events/catalogue.json."""
     from tests.api_client import ApiClient  # the API as API Gateway calls it
 
-    samples: dict[str, Any] = {"catalogue.json": catalogue()}
+    samples: dict[str, Any] = {"catalogue.json": catalogue(event_source())}
     patterns = filter_patterns(resource("BookmarkEventsMapping")["Properties"])
     with (
         _embedded_aws(),

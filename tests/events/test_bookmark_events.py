@@ -13,6 +13,7 @@ from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader, redelivered, resource
+from tests.names import event_source
 
 MAX_RETRIES = resource("BookmarkEventsMapping")["Properties"]["MaximumRetryAttempts"]
 
@@ -48,7 +49,7 @@ def test_each_change_of_a_bookmark_publishes_its_domain_events_in_order(
         records[2]["eventID"],
         records[3]["eventID"],
     ]
-    assert {event["source"] for event in published} == {"bookmarks"}
+    assert {event["source"] for event in published} == {event_source()}
     assert published[3]["detail"] | {"occurred_at": "", "change_id": ""} == {
         "bookmark_id": bookmark,
         "owner": alice.user,

@@ -11,13 +11,12 @@ from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.events.test_contest_entry import EnterContest, shared_events
 from tests.harness import StreamReader
+from tests.names import metrics_namespace, service
 from tests.observed import Metric, metrics
-
-SERVICE = {"service": "bookmarks"}
 
 
 def counted(name: str, value: float = 1, **dimensions: str) -> Metric:
-    return Metric("Bookmarks", name, "Count", SERVICE | dimensions, value)
+    return Metric(metrics_namespace(), name, "Count", {"service": service()} | dimensions, value)
 
 
 def settle(table: str, owner: str, bookmark_id: str, outcome: str) -> None:

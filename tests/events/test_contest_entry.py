@@ -13,6 +13,7 @@ from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader
+from tests.names import event_source
 
 EnterContest = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -110,7 +111,7 @@ def test_an_event_that_is_not_a_shared_bookmark_raises_for_the_dead_letter_queue
     bookmarks_table: str, enter_contest: EnterContest, detail_type: str, detail: dict[str, Any]
 ) -> None:
     with pytest.raises(UnreadableChange):
-        enter_contest({"id": "1", "detail-type": detail_type, "source": "bookmarks", "detail": detail})
+        enter_contest({"id": "1", "detail-type": detail_type, "source": event_source(), "detail": detail})
 
 
 def test_the_contest_function_needs_only_the_table_name(

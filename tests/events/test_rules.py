@@ -10,26 +10,30 @@ from tests.api_client import ApiClient
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader, matches, translated
+from tests.names import event_source, resolved
 
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
 
 
 def rules() -> dict[str, dict[str, Any]]:
-    """Every AWS::Events::Rule of the translated template (SAM's EventBridgeRule events included)."""
+    """Every AWS::Events::Rule of the translated template (SAM's EventBridgeRule events included), its
+    pattern resolved (the source is the template's AppName)."""
     return {
         logical_id: resource["Properties"]
+        | {"EventPattern": resolved(resource["Properties"]["EventPattern"])}
         for logical_id, resource in translated()["Resources"].items()
         if resource["Type"] == "AWS::Events::Rule"
     }
 
 
-def event(detail_type: str, status: str, previous: str = "none", source: str = "bookmarks") -> dict[str, Any]:
+def event(detail_type: str, status: str, previous: str = "none", source: str = "") -> dict[str, Any]:
+    """A domain event as EventBridge delivers it, from the app's own source unless ``source`` is given."""
     return {
         "version": "0",
         "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
         "detail-type": detail_type,
-        "source": source,
+        "source": source or event_source(),
         "account": "123456789012",
         "time": "2026-11-27T13:00:00Z",
         "region": "us-east-1",
@@ -56,7 +60,7 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("BookmarkCreated", "none"),  # an unshared bookmark
             event("BookmarkUpdated", "entered", "entering"),
             event("ContestEntryRecorded", "entered", "entering"),
-            event("BookmarkShared", "entering", source="bookmarks.elsewhere"),
+            event("BookmarkShared", "entering", source=f"{event_source()}.elsewhere"),
             event("BookmarkShared", "entering", source="aws.events"),
         ],
     ),
@@ -80,7 +84,7 @@ def test_every_rule_of_the_template_has_expectations_and_listens_to_the_apps_bus
     assert set(rules()) == set(EXPECTATIONS)
     for properties in rules().values():
         assert properties["EventBusName"] == {"Ref": "BookmarksBus"}
-        assert properties["EventPattern"]["source"] == ["bookmarks"]
+        assert properties["EventPattern"]["source"] == [event_source()]
 
 
 @pytest.mark.parametrize("rule", sorted(rules()))

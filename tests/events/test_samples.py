@@ -14,6 +14,7 @@ from tests.events import samples
 from tests.events.conftest import Invoke
 from tests.events.recording_bus import RecordingBus
 from tests.harness import ROOT
+from tests.names import event_source
 
 STREAM_SAMPLES = {
     "bookmark_events_function/create.json": ["BookmarkCreated"],
@@ -49,7 +50,7 @@ def test_committed_samples_and_catalogue_are_what_the_generator_gives() -> None:
 def test_catalogue_names_every_detail_type_with_a_schema() -> None:
     entries = load("catalogue.json")["events"]
 
-    assert load("catalogue.json") == catalogue()
+    assert load("catalogue.json") == catalogue(event_source())
     assert [entry["detail-type"] for entry in entries] == [
         "BookmarkCreated",
         "BookmarkUpdated",

@@ -3,6 +3,7 @@ tests, deploys by OIDC and checks the deployed stack with the end-to-end suite."
 
 import re
 import tomllib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,6 +11,9 @@ import yaml
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.harness import ROOT, api_routes, resource, template, translated
+from tests.names import app_name
+from tools import stack_names
+from tools.generated import Block
 
 API_FUNCTIONS = sorted({route.function for route in api_routes()})
 WORKFLOW = ROOT / ".github" / "workflows" / "pipeline.yml"
@@ -78,9 +82,7 @@ def test_staging_is_tested_end_to_end_after_deploy_and_prod_waits_for_it() -> No
     jobs = pipeline()["jobs"]
     staging_runs = [step.get("run", "") for step in jobs["deploy-staging"]["steps"]]
 
-    assert staging_runs.index("make deploy ENV=staging") < staging_runs.index(
-        "AWS_SAM_STACK_NAME=bookmarks-staging make e2e"
-    )
+    assert staging_runs.index("make deploy ENV=staging") < staging_runs.index("make e2e ENV=staging")
     assert jobs["deploy-prod"]["needs"] == ["deploy-staging"]
     assert jobs["deploy-prod"]["environment"] == "production"
     assert "make deploy ENV=prod" in [step.get("run") for step in jobs["deploy-prod"]["steps"]]
@@ -108,10 +110,28 @@ def test_samconfig_environments_are_the_pipeline_stages() -> None:
     environments = ("default", "staging", "prod")
     stacks = {env: config[env]["global"]["parameters"]["stack_name"] for env in environments}
 
-    assert stacks == {"default": "bookmarks-dev", "staging": "bookmarks-staging", "prod": "bookmarks-prod"}
+    assert stacks == {
+        env: f"{app_name()}-{stage}"
+        for env, stage in zip(environments, ("dev", "staging", "prod"), strict=True)
+    }
     assert "DeploymentStrategy=AllAtOnce" in config["default"]["deploy"]["parameters"]["parameter_overrides"]
     for env in ("staging", "prod"):
         assert "DeploymentStrategy=Canary" in config[env]["deploy"]["parameters"]["parameter_overrides"]
+
+
+@pytest.mark.parametrize(("block", "render"), stack_names.BLOCKS, ids=lambda b: getattr(b, "name", ""))
+def test_names_outside_the_template_are_the_ones_its_app_name_gives(
+    block: Block, render: Callable[[], str]
+) -> None:
+    assert block.committed() == render(), f"{block.path.name}'s {block.name} is stale: run make generate"
+
+
+def test_the_pipeline_role_may_deploy_every_stack_of_samconfig() -> None:
+    oidc = yaml_parse((ROOT / "pipeline" / "github-oidc.yaml").read_text())
+    prefix = oidc["Parameters"]["StackNamePrefix"]["Default"]
+
+    assert prefix == app_name()
+    assert all(name.startswith(f"{prefix}-") for name in stack_names.stack_names().values())
 
 
 def test_oidc_role_trusts_only_this_repositorys_deploy_environments() -> None:

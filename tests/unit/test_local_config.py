@@ -4,7 +4,9 @@ project's file names only groups the template creates."""
 from pathlib import Path
 
 from local.config import LocalConfig, User, config, parse
+from local.stack import stack_name
 from local.template import translated
+from tests.names import app_name
 
 
 def test_a_local_toml_gives_users_web_client_and_local_outputs(tmp_path: Path) -> None:
@@ -47,3 +49,9 @@ def test_the_project_s_users_join_only_groups_the_template_creates() -> None:
 
     assert named
     assert named <= groups
+
+
+def test_the_local_stack_is_named_after_the_template_parameters_local_toml_names() -> None:
+    assert config().stack_name == "${AppName}-local"
+    assert stack_name(translated(), {}) == f"{app_name()}-local"
+    assert stack_name(translated(), {"AppName": "linkhub"}) == "linkhub-local"

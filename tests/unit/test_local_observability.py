@@ -26,13 +26,13 @@ def _emf(**overrides: Any) -> dict[str, Any]:
             "Timestamp": int(datetime.now(UTC).timestamp() * 1000),
             "CloudWatchMetrics": [
                 {
-                    "Namespace": "Bookmarks",
+                    "Namespace": "Example",
                     "Dimensions": [["service"], ["service", "outcome"]],
                     "Metrics": [{"Name": "ContestEntryDecided", "Unit": "Count"}],
                 }
             ],
         },
-        "service": "bookmarks",
+        "service": "example",
         "outcome": "approved",
         "ContestEntryDecided": [1.0, 1.0],
     }
@@ -106,8 +106,8 @@ def test_an_emf_line_makes_one_datum_per_metric_and_dimension_set() -> None:
     data = parse(_emf())
 
     assert [(d.name, d.dimensions, d.values) for d in data] == [
-        ("ContestEntryDecided", (("service", "bookmarks"),), (1.0, 1.0)),
-        ("ContestEntryDecided", (("service", "bookmarks"), ("outcome", "approved")), (1.0, 1.0)),
+        ("ContestEntryDecided", (("service", "example"),), (1.0, 1.0)),
+        ("ContestEntryDecided", (("service", "example"), ("outcome", "approved")), (1.0, 1.0)),
     ]
 
 
@@ -130,7 +130,7 @@ def test_more_than_100_metrics_or_an_unknown_unit_in_a_directive_are_refused() -
     crowded = _emf(**dict.fromkeys(names, 1))
     crowded["_aws"]["CloudWatchMetrics"][0]["Metrics"] = [{"Name": n, "Unit": "Count"} for n in names]
     odd_unit = _emf()
-    odd_unit["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] = "Bookmarks"
+    odd_unit["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] = "Example"
 
     with pytest.raises(InvalidEmf, match="at most 100"):
         parse(crowded)
@@ -184,10 +184,10 @@ def test_emf_metrics_are_queryable_with_get_metric_data(embedded_aws: Aws) -> No
                 "Id": "decided",
                 "MetricStat": {
                     "Metric": {
-                        "Namespace": "Bookmarks",
+                        "Namespace": "Example",
                         "MetricName": "ContestEntryDecided",
                         "Dimensions": [
-                            {"Name": "service", "Value": "bookmarks"},
+                            {"Name": "service", "Value": "example"},
                             {"Name": "outcome", "Value": "approved"},
                         ],
                     },

@@ -25,6 +25,7 @@ from bookmarks.settings import settings
 from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
 from tests.harness import Stack, config, functions, handler_module, start
+from tests.names import service as service_name
 from tests.observed import metrics
 
 SECRET_URL = "https://docs.example.org/runbook?session=s3cr3t-session-value"
@@ -161,7 +162,7 @@ def test_a_whole_story_leaves_no_token_email_or_url_in_logs_annotations_or_metri
     assert {("operation", "PUT /bookmarks/{id}"), ("outcome", "success")} <= annotations
     assert {("operation", "record_entry"), ("contest_status", "entering")} <= annotations
     names = {(m.name, tuple(sorted(m.dimensions.items()))) for m in metrics(observed.printed)}
-    service = ("service", "bookmarks")
+    service = ("service", service_name())
     assert {
         ("BookmarkCreated", (service,)),
         ("BookmarkUpdated", (service,)),

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from tests.harness import resource, template, translated
+from tests.names import metrics_namespace, resolved, service
 
 ALARM_TOPIC = {"Ref": "AlarmTopic"}
 # The README's metric table: every business metric the handlers print (tests/events/test_business_metrics.py).
@@ -125,22 +126,27 @@ def test_tracer_keeps_answers_out_of_traces() -> None:
 
 
 def dashboard() -> dict[str, Any]:
-    """The dashboard's body, with each ${...} substitution replaced by its name."""
+    """The dashboard's body: parameters (AppName, Stage...) at their defaults, every other ${...}
+    substitution replaced by its name."""
     body = resource("OperationsDashboard")["Properties"]["DashboardBody"]["Fn::Sub"]
-    parsed: dict[str, Any] = json.loads(re.sub(r"\$\{([^}]+)\}", r"\1", body))
+    parameters = template()["Parameters"]
+
+    def substitute(found: re.Match[str]) -> str:
+        name = found.group(1)
+        return str(resolved({"Ref": name})) if name in parameters else name
+
+    parsed: dict[str, Any] = json.loads(re.sub(r"\$\{([^}]+)\}", substitute, body))
     return parsed
 
 
 def test_the_dashboard_shows_every_business_metric_by_the_names_the_functions_use() -> None:
-    variables = template()["Globals"]["Function"]["Environment"]["Variables"]
     lines = [line for w in dashboard()["widgets"] for line in w["properties"]["metrics"]]
-    business = [line for line in lines if line[0] == variables["POWERTOOLS_METRICS_NAMESPACE"]]
+    business = [line for line in lines if line[0] == metrics_namespace()]
 
     assert {line[1] for line in business} == BUSINESS_METRICS
-    service = variables["POWERTOOLS_SERVICE_NAME"]
     for line in business:
         names = [item for item in line[2:] if isinstance(item, str)]
-        assert dict(zip(names[::2], names[1::2], strict=True))["service"] == service
+        assert dict(zip(names[::2], names[1::2], strict=True))["service"] == service()
     outcomes = {line[3] for line in business if line[1] == "ContestEntryDecided"}
     assert outcomes == {"approved", "rejected", "duplicate", "invalid"}
 

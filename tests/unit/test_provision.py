@@ -33,7 +33,7 @@ Resources:
       StreamSpecification: {StreamViewType: NEW_AND_OLD_IMAGES}
   Bus:
     Type: AWS::Events::EventBus
-    Properties: {Name: !Sub "bookmarks-${Stage}"}
+    Properties: {Name: !Sub "example-${Stage}"}
   StreamFailuresQueue:
     Type: AWS::SQS::Queue
     Properties: {SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600}
@@ -69,7 +69,7 @@ Resources:
           Type: EventBridgeRule
           Properties:
             EventBusName: !Ref Bus
-            Pattern: {source: [bookmarks], detail-type: [BookmarkShared]}
+            Pattern: {source: [example], detail-type: [BookmarkShared]}
             RetryPolicy: {MaximumRetryAttempts: 1}
             DeadLetterConfig: {Type: SQS}
       EventInvokeConfig:
@@ -92,7 +92,7 @@ Resources:
     Type: AWS::Events::Rule
     Properties:
       EventBusName: !Ref Bus
-      EventPattern: {source: [bookmarks], detail-type: [ContestEntryDecided]}
+      EventPattern: {source: [example], detail-type: [ContestEntryDecided]}
       Targets:
         - {Id: Topic, Arn: !Ref Topic, InputPath: $.detail}
   PublishStateMachine:
@@ -114,7 +114,7 @@ Resources:
           Type: EventBridgeRule
           Properties:
             EventBusName: !Ref Bus
-            Pattern: {source: [bookmarks], detail-type: [ContestEntryRecorded]}
+            Pattern: {source: [example], detail-type: [ContestEntryRecorded]}
             InputPath: $.detail
 """
 
@@ -139,14 +139,14 @@ def test_every_resource_of_a_sam_template_is_created_with_its_settings(embedded_
     assert embedded_aws.dynamodb().describe_table(TableName=out.physical["Table"])["Table"][
         "StreamSpecification"
     ]
-    assert embedded_aws.events().describe_event_bus(Name="bookmarks-dev")["Name"] == "bookmarks-dev"
+    assert embedded_aws.events().describe_event_bus(Name="example-dev")["Name"] == "example-dev"
     queue = embedded_aws.sqs().get_queue_attributes(
         QueueUrl=out.physical["StreamFailuresQueue"], AttributeNames=["MessageRetentionPeriod"]
     )
     assert queue["Attributes"]["MessageRetentionPeriod"] == "1209600"
     assert "ProdOnlyQueue" not in out.physical
     assert out.functions["StreamFunction"].environment == {
-        "BUS_NAME": "bookmarks-dev",
+        "BUS_NAME": "example-dev",
         "TABLE_NAME": "t-Table",
     }
 
@@ -182,7 +182,7 @@ def test_rules_targeting_functions_and_state_machines_deliver_to_local_queues(em
 
     embedded_aws.events().put_events(
         Entries=[
-            {"EventBusName": "bookmarks-dev", "Source": "bookmarks", "DetailType": kind, "Detail": "{}"}
+            {"EventBusName": "example-dev", "Source": "example", "DetailType": kind, "Detail": "{}"}
             for kind in ("BookmarkShared", "ContestEntryRecorded")
         ]
     )

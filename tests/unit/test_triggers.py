@@ -190,8 +190,8 @@ def _put(aws: Aws, detail_type: str, detail: dict[str, Any]) -> None:
     aws.events().put_events(
         Entries=[
             {
-                "EventBusName": "bookmarks-dev",
-                "Source": "bookmarks",
+                "EventBusName": "example-dev",
+                "Source": "example",
                 "DetailType": detail_type,
                 "Detail": json.dumps(detail),
             }

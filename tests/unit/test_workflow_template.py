@@ -116,7 +116,7 @@ def test_rule_starts_the_workflow_with_the_whole_event_and_a_dead_letter_queue()
 
     assert rule["EventBusName"] == {"Ref": "BookmarksBus"}
     assert rule["EventPattern"] == {
-        "source": ["bookmarks"],
+        "source": [{"Ref": "AppName"}],
         "detail-type": ["ContestEntryRecorded", "BookmarkResubmitted", "ContestEntryWithdrawn"],
     }
     assert target["Arn"] == {"Ref": "PublishBookmarkStateMachine"}

@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bookmarks.aws import events as events_client
 from bookmarks.errors import UnreadableChange
-from bookmarks.events import SOURCE, BookmarkEvent, for_change
+from bookmarks.events import BookmarkEvent, for_change
 from bookmarks.settings import settings
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _put(record_events: list[BookmarkEvent]) -> str | None:
     """Put one record's events (at most two, so one call); the first problem, or None if all were taken."""
     entries: list[PutEventsRequestEntryTypeDef] = [
         {
-            "Source": SOURCE,
+            "Source": settings().bookmarks_event_source,
             "DetailType": event.detail_type(),
             "Detail": event.model_dump_json(),
             "EventBusName": settings().bookmarks_bus_name,

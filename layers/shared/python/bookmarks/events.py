@@ -15,8 +15,6 @@ from bookmarks.errors import UnreadableChange
 from bookmarks.items import bookmark_change
 from bookmarks.models import IN_REVIEW, OUTCOMES, ContestStatus, Model
 
-SOURCE = "bookmarks"
-
 
 class BookmarkEvent(Model):
     """The detail every domain event carries."""
@@ -113,11 +111,12 @@ EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
 )
 
 
-def catalogue() -> dict[str, Any]:
-    """Every domain event on the bus: its detail-type, when it is emitted, and its detail's JSON schema."""
+def catalogue(source: str) -> dict[str, Any]:
+    """Every domain event on the bus: its detail-type, when it is emitted, and its detail's JSON schema;
+    ``source`` is the events' source, the template's AppName (BOOKMARKS_EVENT_SOURCE at run time)."""
     return {
         "bus": "BookmarksBus (environment variable BOOKMARKS_BUS_NAME)",
-        "source": SOURCE,
+        "source": source,
         "events": [
             {
                 "detail-type": event_type.detail_type(),

@@ -28,6 +28,11 @@ class Settings:
         return os.environ["BOOKMARKS_BUS_NAME"]
 
     @cached_property
+    def bookmarks_event_source(self) -> str:
+        """The domain events' source: the template's AppName, which the rules' patterns match too."""
+        return os.environ["BOOKMARKS_EVENT_SOURCE"]
+
+    @cached_property
     def reviews_table_name(self) -> str:
         """Only the review function reads the reviews table."""
         return os.environ["REVIEWS_TABLE_NAME"]
