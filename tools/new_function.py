@@ -470,6 +470,10 @@ def main(argv: list[str]) -> int:
         print(f"make new-function: {refusal}", file=sys.stderr)
         return 2
     written = write(new)
+    # The project's formatter has the last word on the code written (a long route wraps a line).
+    python = [str(path) for path in written if path.suffix == ".py"]
+    formatter = [sys.executable, "-m", "ruff", "format", "--quiet", *python]
+    subprocess.run(formatter, cwd=ROOT, check=True)  # noqa: S603 (our interpreter, the files we wrote)
     # A fresh process: this one has read the template before the function was added.
     importable = {**os.environ, "PYTHONPATH": os.pathsep.join(entry for entry in sys.path if entry)}
     subprocess.run([sys.executable, "-m", "tools.openapi"], cwd=ROOT, env=importable, check=True)

@@ -1,6 +1,6 @@
 """`make new-function` as a user runs it, in a copy of the repository: the scaffolded function passes lint,
-types and SAM's validation, its own tests and those that hold every function to the template's rules, and
-answers over HTTP on the copy's local stack with a real token. Local only, like the scaffold."""
+types, SAM's validation and the template scanners, its own tests and those that hold every function to the
+template's rules, and answers over HTTP on the copy's local stack with a real token. Local only."""
 
 import subprocess
 from pathlib import Path
@@ -32,6 +32,9 @@ def test_a_scaffolded_function_passes_lint_and_tests_and_serves_its_route_locall
     run(copy, ".venv/bin/ruff", "format", "--check", ".")
     run(copy, ".venv/bin/mypy", "functions/export_function", "tests/unit/test_export_function.py", "tools")
     run(copy, ".venv/bin/sam", "validate", "--lint", "--template", "template.yaml")
+    run(copy, ".venv/bin/cfn-lint", "template.yaml", "--append-rules", "cfn_lint_serverless.rules")
+    checkov = (".venv-scan/bin/checkov", "--config-file", ".checkov.yaml", "--quiet", "--compact")
+    run(copy, *checkov, "--skip-download", "--framework", "cloudformation", "--file", "template.yaml")
     passed = pytest_in(copy, "-rA", "tests/unit/test_export_function.py", *RULES_FOR_EVERY_FUNCTION)
     assert "PASSED tests/unit/test_export_function.py::test_the_sample_event_reaches_the_function" in passed
     state = tmp_path / "state"
@@ -66,7 +69,6 @@ def test_the_scaffold_refuses_a_name_or_route_taken_and_writes_nothing(tmp_path:
         )
         assert refused.returncode != 0, arguments
         assert reason in refused.stderr, (arguments, refused.stderr)
-    changed = run(
-        copy, "git", "status", "--porcelain", "--untracked-files=all", "--", *WRITTEN_BY_THE_SCAFFOLD
-    )
-    assert changed == ""
+    # The copy's index holds every file as copied: nothing differs from it, and nothing new is there.
+    assert run(copy, "git", "diff", "--name-only", "--", *WRITTEN_BY_THE_SCAFFOLD) == ""
+    assert run(copy, "git", "ls-files", "--others", "--exclude-standard", *WRITTEN_BY_THE_SCAFFOLD) == ""
