@@ -34,10 +34,10 @@ WEB_PORT ?= 8080
 REDELIVER ?= 0
 REDELIVER_SEED ?=
 
-.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi new-function clean
 
 help: ## List every target with one line each
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
@@ -87,6 +87,11 @@ generate: $(INSTALLED) ## Regenerate template.yaml's blocks derived from the dom
 
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json and the README route table from template.yaml routes and the models
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.openapi
+
+new-function: $(INSTALLED) ## Add a GET API function with its template block, alarms, event, OpenAPI entry, test: NAME= ROUTE=
+	@test -n "$(NAME)" -a -n "$(ROUTE)" || { echo "usage: make new-function NAME=export ROUTE=/bookmarks/export [SUMMARY='...']"; exit 2; }
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.new_function --name '$(NAME)' --route '$(ROUTE)' \
+		$(if $(METHOD),--method '$(METHOD)') $(if $(SUMMARY),--summary '$(SUMMARY)')
 
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml

@@ -47,6 +47,12 @@ def main() -> None:
         metavar="SEED",
         help="the seed of --redeliver's choices, to replay a run (implies --redeliver; default: random)",
     )
+    parser.add_argument(
+        "--no-hot-reload",
+        action="store_true",
+        help="run the code as it was at start (default: an edited handler or layer module serves the next "
+        "invocation)",
+    )
     arguments = parser.parse_args()
     redelivery = None
     if arguments.redeliver or arguments.redeliver_seed is not None:
@@ -70,6 +76,7 @@ def main() -> None:
             state_dir=arguments.state_dir,
             parameters=dict(parameter.split("=", 1) for parameter in arguments.parameter),
             redelivery=redelivery,
+            hot_reload=not arguments.no_hot_reload,
             log=lambda line: print(line, flush=True),
         )
     except PortInUse as error:

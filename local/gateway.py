@@ -39,12 +39,15 @@ class LambdaContext:
 def find_route(
     method: str, path: str, routes: tuple[Route, ...] | None = None
 ) -> tuple[Route, dict[str, str]] | None:
-    """The route (of the template, unless ``routes`` is given) and path parameters a request falls on."""
-    for route in api_routes() if routes is None else routes:
-        parameters = route.match(method, path)
-        if parameters is not None:
-            return route, parameters
-    return None
+    """The route (of the template, unless ``routes`` is given) and path parameters a request falls on.
+    Where several match, the one with the fewest path parameters wins: API Gateway prefers a literal
+    segment to a variable (``/bookmarks/export`` over ``/bookmarks/{id}``), whatever the template's order."""
+    matching = [
+        (route, parameters)
+        for route in (api_routes() if routes is None else routes)
+        if (parameters := route.match(method, path)) is not None
+    ]
+    return min(matching, key=lambda found: len(found[1]), default=None)
 
 
 def proxy_event(

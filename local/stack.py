@@ -25,6 +25,7 @@ from local.health import HEALTH_PATH, Health, with_health_check
 from local.moto_patches import dynamodb_one_call_at_a_time
 from local.observer import Observability, start_observability
 from local.provision import Aws, Provisioned, provision
+from local.reload import CodeReloader
 from local.resolve import Resolver, Unresolvable
 from local.runtime import Runtime
 from local.template import template, translated
@@ -201,12 +202,14 @@ def start(
     state_dir: Path | None = None,
     parameters: dict[str, str] | None = None,
     redelivery: AtLeastOnce | None = None,
+    hot_reload: bool = False,
     log: Callable[[str], None] = print,
 ) -> Stack:
     """Start moto, provision the template, create the demo users, serve the API (and the health check),
     run the triggers (at least once with ``redelivery``) and serve the web client (unless ``web_port`` is
     None). Only the embedded AWS may listen beyond 127.0.0.1 (``aws_host``), for `sam local invoke`'s
-    containers; the API and the web client stay on it."""
+    containers; the API and the web client stay on it. With ``hot_reload``, an edited handler or layer
+    module serves the next invocation."""
     ensure_free(aws_port, "embedded AWS (AWS_PORT)", aws_host)
     ensure_free(api_port, "local API (API_PORT)")
     if web_port is not None:
@@ -247,7 +250,8 @@ def start(
     # Traces, metrics and alarms (local/observer.py): the X-Ray daemon, EMF and the alarm clock.
     observability = start_observability(aws, provisioned, stop, log)
     os.environ.update(observability.environment())
-    runtime = Runtime(provisioned.functions, aws_url, observability.observer)
+    reloader = CodeReloader(log) if hot_reload else None
+    runtime = Runtime(provisioned.functions, aws_url, observability.observer, reloader)
     authorizers = _cognito_authorizers(aws, region, aws_url, settings.authorizer_pool_arns)
     health = Health(log)
     local_api = LocalApi(
@@ -302,7 +306,7 @@ def start(
         _serve_web_client(stack, web_port)
     if state_dir is not None:
         stack.write_state(state_dir)
-    _announce(stack, settings.stage, log)
+    _announce(stack, settings.stage, log, reloader)
     return stack
 
 
@@ -346,7 +350,7 @@ def _serve_web_client(stack: Stack, port: int) -> None:
     stack._threads.append(_thread("web-client", stack._web.serve_forever))
 
 
-def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
+def _announce(stack: Stack, stage: str, log: Callable[[str], None], reloader: CodeReloader | None) -> None:
     provisioned = stack.provisioned
     lines = [
         f"Embedded AWS (moto server)  {stack.aws_url}   region {stack.region}",
@@ -368,6 +372,12 @@ def _announce(stack: Stack, stage: str, log: Callable[[str], None]) -> None:
             f"(replay: make local REDELIVER=1 REDELIVER_SEED={stack.redelivery.seed})"
             if stack.redelivery
             else "At-least-once delivery off: each event delivered once (make local REDELIVER=1 turns it on)"
+        ),
+        (
+            f"Hot reload ON: an edit under {reloader.watched()} serves the next invocation; "
+            "template.yaml and local.toml changes need a restart"
+            if reloader
+            else "Hot reload off: restart to run edited code"
         ),
         f"Cognito user pool {stack.user_pool_id}, app client {stack.user_pool_client_id}",
         *([f"Web client                  {stack.web_url}"] if stack.web_url else []),

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -87,11 +89,12 @@ class Target:
 
 
 def _free_of_test_settings() -> dict[str, str]:
-    """The environment minus what tests/conftest.py sets for in-process handlers (the stack sets its own)."""
+    """The environment minus what tests/conftest.py sets for in-process handlers (the stack sets its own),
+    and minus PYTHONPATH: the stack's checkout imports its own code."""
     return {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("BOOKMARKS_", "ALLOWED_", "POWERTOOLS_", "AWS_"))
+        if not name.startswith(("BOOKMARKS_", "ALLOWED_", "POWERTOOLS_", "AWS_")) and name != "PYTHONPATH"
     }
 
 
@@ -108,23 +111,18 @@ def _redelivery_arguments(config: pytest.Config) -> list[str]:
     return ["--redeliver-seed", seed]
 
 
-@pytest.fixture(scope="session")
-def local_stack(
-    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[dict[str, Any]]:
-    """`python -m local` on free ports in a child process, until the session ends; yields its stack.json."""
-    state = tmp_path_factory.mktemp("local-stack")
+@contextmanager
+def running_stack(root: Path, state: Path, *arguments: str) -> Iterator[dict[str, Any]]:
+    """`python -m local` of the checkout at ``root`` on free ports in a child process, logging to
+    ``state``/stack.log; yields its stack.json (with ``state_dir``) once it is ready, stops it after."""
     log = (state / "stack.log").open("w")
     process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [
             *(sys.executable, "-m", "local", "--state-dir", str(state)),
             *("--aws-port", "0", "--api-port", "0", "--web-port", "0"),
-            # The e2e, fuzz and browser suites share this stack, and the fuzzer alone sends faster than
-            # the stage's default rate; throttling has its own tests (tests/unit/test_local_api.py).
-            *("--parameter", "ThrottlingRateLimit=100000", "--parameter", "ThrottlingBurstLimit=100000"),
-            *_redelivery_arguments(pytestconfig),
+            *arguments,
         ],
-        cwd=ROOT,
+        cwd=root,
         env=_free_of_test_settings(),
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -142,6 +140,22 @@ def local_stack(
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def local_stack(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[dict[str, Any]]:
+    """This checkout's local stack, until the session ends; yields its stack.json."""
+    with running_stack(
+        ROOT,
+        tmp_path_factory.mktemp("local-stack"),
+        # The e2e, fuzz and browser suites share this stack, and the fuzzer alone sends faster than
+        # the stage's default rate; throttling has its own tests (tests/unit/test_local_api.py).
+        *("--parameter", "ThrottlingRateLimit=100000", "--parameter", "ThrottlingBurstLimit=100000"),
+        *_redelivery_arguments(pytestconfig),
+    ) as stack:
+        yield stack
 
 
 def local_target(stack: dict[str, Any]) -> Target:

@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from local.api import ApiSettings, LocalApi, Throttle, TokenBucket, api_settings
 from local.authorizer import CognitoAuthorizer, claim_strings
 from local.functions import Route
+from local.gateway import find_route
 from local.resolve import Resolver
 from local.template import template
 
@@ -336,3 +337,12 @@ def test_a_token_with_malformed_or_future_times_or_audience_is_unauthorized(clai
     assert answer.status_code == 401
     assert answer.json == {"message": "Unauthorized", "errors": None}
     assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_literal_segment_wins_over_a_path_parameter_whatever_the_order() -> None:
+    variable = Route("GET", "/bookmarks/{id}", "GetBookmarksFunction", None)
+    literal = Route("GET", "/bookmarks/export", "ExportFunction", None)
+
+    assert find_route("GET", "/bookmarks/export", (variable, literal)) == (literal, {})
+    assert find_route("GET", "/bookmarks/b1", (variable, literal)) == (variable, {"id": "b1"})
+    assert find_route("POST", "/bookmarks/export", (variable, literal)) is None
