@@ -116,3 +116,37 @@ def test_an_event_function_loads_no_rest_event_handler(logical_id: str) -> None:
     loaded = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
 
     assert loaded.stdout.strip() == "[]"
+
+
+# Which of the heavier packages a fresh interpreter loaded by importing the handler.
+HEAVY_IMPORTS_OF_HANDLER = """
+import sys
+sys.path[:0] = sys.argv[1:]
+import app
+print(sorted({name for name in sys.modules if name in ("boto3", "bookmarks.events")}))
+"""
+
+
+def _loaded(logical_id: str, program: str) -> str:
+    folder = str(ROOT / functions()[logical_id]["Properties"]["CodeUri"])
+    layers = [
+        str(ROOT / res["Properties"]["ContentUri"])
+        for res in template()["Resources"].values()
+        if res["Type"] == "AWS::Serverless::LayerVersion"
+    ]
+    env = {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "POWERTOOLS_SERVICE_NAME": "test",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    command = [sys.executable, "-c", program, folder, *layers]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
+
+
+@pytest.mark.parametrize("logical_id", sorted(functions()))
+def test_no_function_imports_boto3_and_only_event_functions_load_event_models(logical_id: str) -> None:
+    # botocore makes the same clients; boto3's import and default session cost about a tenth of the floor.
+    expected = (
+        "['bookmarks.events']" if logical_id in ("BookmarkEventsFunction", "ContestEntryFunction") else "[]"
+    )
+    assert _loaded(logical_id, HEAVY_IMPORTS_OF_HANDLER) == expected

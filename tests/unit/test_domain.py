@@ -77,3 +77,13 @@ def test_sharing_enters_once_resubmits_after_an_outcome_and_unsharing_withdraws_
     status: str, shared: bool, moved_to: str
 ) -> None:
     assert after_sharing(ContestStatus(status), shared) is ContestStatus(moved_to)
+
+
+def test_items_are_converted_as_boto3_would_convert_them() -> None:
+    from boto3.dynamodb.types import TypeSerializer
+
+    from bookmarks.items import from_dynamodb, to_dynamodb
+
+    values = {"s": "x", "b": True, "n": 3, "null": None, "m": {"l": [1, "y", False]}}
+    assert to_dynamodb(values) == {name: TypeSerializer().serialize(v) for name, v in values.items()}
+    assert from_dynamodb(to_dynamodb(values)) == values

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import set_initial_no_auth_action_count
 
-from bookmarks.aws import dynamodb
+from bookmarks.aws import dynamodb, session
 from tests.api_client import ApiClient
 from tests.roles import actions, statements
 
@@ -46,7 +46,7 @@ def credentials_of(monkeypatch: pytest.MonkeyPatch, bookmarks_table: str) -> Cal
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
         monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
         monkeypatch.delenv("AWS_SECURITY_TOKEN", raising=False)
-        monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # it caches the credentials it first read
+        session.cache_clear()  # it caches the credentials it first read
         dynamodb.cache_clear()
 
     return switch

@@ -5,8 +5,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
 from bookmarks import layout
 from bookmarks.errors import UnreadableChange
 from bookmarks.ids import is_bookmark_id
@@ -14,18 +12,52 @@ from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
 from bookmarks.urls import normalise, top_level_domain
 
 Item = dict[str, Any]
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 def to_dynamodb(values: Item) -> dict[str, Any]:
     """Plain values in DynamoDB's attribute-value form."""
-    return {name: _serializer.serialize(value) for name, value in values.items()}
+    return {name: to_attribute(value) for name, value in values.items()}
 
 
 def from_dynamodb(item: Mapping[str, Any]) -> Item:
     """An item in DynamoDB's attribute-value form as plain values."""
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+    return {name: from_attribute(value) for name, value in item.items()}
+
+
+# The attribute types this app stores, converted here rather than by boto3's TypeSerializer: importing
+# boto3 for it would cost every cold start boto3's import (bench/results.md). Numbers are integers only
+# (the app stores counts and epoch seconds); anything else is refused rather than guessed at.
+def to_attribute(value: Any) -> dict[str, Any]:
+    """One plain value (str, int, bool, None, and lists and mappings of them) as a DynamoDB attribute."""
+    if isinstance(value, bool):  # before int: a bool is an int to Python
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if value is None:
+        return {"NULL": True}
+    if isinstance(value, Mapping):
+        return {"M": {str(name): to_attribute(inner) for name, inner in value.items()}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attribute(inner) for inner in value]}
+    raise TypeError(f"a {type(value).__name__} is not a type this app stores in DynamoDB")
+
+
+def from_attribute(attribute: Mapping[str, Any]) -> Any:
+    """One DynamoDB attribute as a plain value; raises TypeError for a type this app never writes."""
+    [(kind, value)] = attribute.items()
+    if kind in ("S", "BOOL"):
+        return value
+    if kind == "N":
+        return int(value)
+    if kind == "NULL":
+        return None
+    if kind == "M":
+        return {name: from_attribute(inner) for name, inner in value.items()}
+    if kind == "L":
+        return [from_attribute(inner) for inner in value]
+    raise TypeError(f"a DynamoDB {kind} attribute is not a type this app stores")
 
 
 def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from bookmarks.events import BookmarkEvent, BookmarkShared, ContestEntryDecided
-
 if TYPE_CHECKING:  # the event functions never load a REST resolver (and its every sibling) at cold start
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from bookmarks.events import BookmarkEvent
 
 
 def annotate(tracer: Tracer, **annotations: str) -> None:
@@ -48,10 +48,13 @@ def resolve(
     return answer
 
 
-def count_published(metrics: Metrics, published: Iterable[BookmarkEvent]) -> None:
+def count_published(metrics: Metrics, published: "Iterable[BookmarkEvent]") -> None:
     """The business metrics of events the stream function put on the bus: shares, and the workflow's
     decisions (the state machine cannot emit EMF, and each decision is published once per transition).
     Decisions are one metric with the outcome as a dimension, each flushed as its own EMF line."""
+    # Only the stream function counts events: the API functions never load the event models.
+    from bookmarks.events import BookmarkShared, ContestEntryDecided
+
     events = list(published)
     count(metrics, "DomainEventsPublished", len(events))
     count(metrics, "BookmarkShared", sum(isinstance(event, BookmarkShared) for event in events))
