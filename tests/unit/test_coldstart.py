@@ -99,35 +99,8 @@ print(sorted(name for name in sys.modules if name.startswith("aws_lambda_powerto
 """
 
 
-@pytest.mark.parametrize("logical_id", ["BookmarkEventsFunction", "ContestEntryFunction"])
-def test_an_event_function_loads_no_rest_event_handler(logical_id: str) -> None:
-    folder = str(ROOT / functions()[logical_id]["Properties"]["CodeUri"])
-    layers = [
-        str(ROOT / res["Properties"]["ContentUri"])
-        for res in template()["Resources"].values()
-        if res["Type"] == "AWS::Serverless::LayerVersion"
-    ]
-    env = {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "POWERTOOLS_SERVICE_NAME": "test",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    command = [sys.executable, "-c", IMPORTS_OF_HANDLER, folder, *layers]
-    loaded = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
-
-    assert loaded.stdout.strip() == "[]"
-
-
-# Which of the heavier packages a fresh interpreter loaded by importing the handler.
-HEAVY_IMPORTS_OF_HANDLER = """
-import sys
-sys.path[:0] = sys.argv[1:]
-import app
-print(sorted({name for name in sys.modules if name in ("boto3", "bookmarks.events")}))
-"""
-
-
 def _loaded(logical_id: str, program: str) -> str:
+    """What ``program`` prints in a fresh interpreter that sees the function's folder and the layers."""
     folder = str(ROOT / functions()[logical_id]["Properties"]["CodeUri"])
     layers = [
         str(ROOT / res["Properties"]["ContentUri"])
@@ -141,6 +114,20 @@ def _loaded(logical_id: str, program: str) -> str:
     }
     command = [sys.executable, "-c", program, folder, *layers]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
+
+
+@pytest.mark.parametrize("logical_id", ["BookmarkEventsFunction", "ContestEntryFunction"])
+def test_an_event_function_loads_no_rest_event_handler(logical_id: str) -> None:
+    assert _loaded(logical_id, IMPORTS_OF_HANDLER) == "[]"
+
+
+# Which of the heavier packages a fresh interpreter loaded by importing the handler.
+HEAVY_IMPORTS_OF_HANDLER = """
+import sys
+sys.path[:0] = sys.argv[1:]
+import app
+print(sorted({name for name in sys.modules if name in ("boto3", "bookmarks.events")}))
+"""
 
 
 @pytest.mark.parametrize("logical_id", sorted(functions()))
