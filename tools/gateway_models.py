@@ -7,11 +7,23 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from bookmarks.models import BookmarkPatch, NewBookmark, ReviewDecision
+from bookmarks.models import BookmarkPatch, NewBookmark
 from tools.generated import REPO, Block
 
+# feature: workflow
+# isort: split
+from bookmarks.models import ReviewDecision
+
+# end feature: workflow
+
 BLOCK = Block(REPO / "template.yaml", "gateway models")
-REQUEST_MODELS: tuple[type[BaseModel], ...] = (NewBookmark, BookmarkPatch, ReviewDecision)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    NewBookmark,
+    BookmarkPatch,
+    # feature: workflow
+    ReviewDecision,
+    # end feature: workflow
+)
 DOCUMENTATION_ONLY = frozenset({"title", "default", "description"})
 
 

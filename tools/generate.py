@@ -5,11 +5,19 @@ the domain package, samconfig.toml's and the pipeline's names from template.yaml
 import sys
 from collections.abc import Callable
 
-from tools import gateway_models, stack_names, workflow_substitutions
+from tools import gateway_models, stack_names
 from tools.generated import Block
 
+# feature: workflow
+# isort: split
+from tools import workflow_substitutions
+
+# end feature: workflow
+
 GENERATORS: tuple[tuple[Block, Callable[[], str]], ...] = (
+    # feature: workflow
     (workflow_substitutions.BLOCK, workflow_substitutions.rendered),
+    # end feature: workflow
     (gateway_models.BLOCK, gateway_models.rendered),
     *stack_names.BLOCKS,
 )

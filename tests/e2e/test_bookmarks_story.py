@@ -141,28 +141,48 @@ def test_a_route_the_api_does_not_have_is_refused_in_the_error_shape(alice: Api)
     assert "Access-Control-Allow-Origin" in answer.headers
 
 
-def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_in(
+def _signed_in_claims(described: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """The ID token claims of a demo user of stack.json, signed in against the local pool."""
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
+    signed_in = cognito.initiate_auth(
+        ClientId=described["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": user["email"], "PASSWORD": user["password"]},
+    )
+    return _claims(signed_in["AuthenticationResult"]["IdToken"])[1]
+
+
+def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_user_signs_in(
     local_stack: dict[str, Any],
 ) -> None:
     described = {key: value for key, value in local_stack.items() if key != "state_dir"}
     keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
     keys |= {"health_url", "redelivery_seed"}  # the trigger health check, the at-least-once mode's seed
-    moderator = next(user for user in described["users"] if user["groups"] == ["moderators"])
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
+    demo = next(user for user in described["users"] if user["email"] == "demo@example.com")
 
-    signed_in = cognito.initiate_auth(
-        ClientId=described["user_pool_client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": moderator["email"], "PASSWORD": moderator["password"]},
-    )
+    claims = _signed_in_claims(described, demo)
 
     assert set(described) == keys
-    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
-    assert _claims(signed_in["AuthenticationResult"]["IdToken"])[1]["cognito:groups"] == ["moderators"]
+    assert claims["email"] == "demo@example.com"
+    assert "cognito:groups" not in claims
     assert (local_stack["state_dir"] / "env.json").exists()
+
+
+# feature: workflow
+def test_the_demo_moderator_signs_in_in_the_moderators_group(local_stack: dict[str, Any]) -> None:
+    described = {key: value for key, value in local_stack.items() if key != "state_dir"}
+    moderator = next(user for user in described["users"] if user["groups"] == ["moderators"])
+
+    claims = _signed_in_claims(described, moderator)
+
+    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
+    assert claims["cognito:groups"] == ["moderators"]
+
+
+# end feature: workflow
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@ where domain errors become status codes."""
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,12 +10,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 
 from bookmarks.errors import (
-    AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
     IdempotencyKeyReused,
     InvalidInput,
-    NotAModerator,
     NotJson,
     Problem,
     RequestTooLarge,
@@ -25,6 +22,14 @@ from bookmarks.errors import (
 )
 from bookmarks.models import ErrorBody, FieldProblem
 from bookmarks.settings import settings
+
+# feature: workflow
+# isort: split
+import re
+
+from bookmarks.errors import AlreadyDecided, NotAModerator
+
+# end feature: workflow
 
 
 def current_user(app: APIGatewayRestResolver) -> str:
@@ -46,6 +51,7 @@ def current_email(app: APIGatewayRestResolver) -> str:
     return email
 
 
+# feature: workflow
 MODERATORS_GROUP = "moderators"
 
 
@@ -61,6 +67,9 @@ def require_moderator(app: APIGatewayRestResolver) -> str:
     if MODERATORS_GROUP not in groups:
         raise NotAModerator(caller)
     return caller
+
+
+# end feature: workflow
 
 
 def request_body(app: APIGatewayRestResolver) -> str | None:
@@ -125,8 +134,10 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
     RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
+    # feature: workflow
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
     AlreadyDecided: (409, "This review was already decided."),
+    # end feature: workflow
 }
 
 

@@ -1,6 +1,6 @@
-"""The bookmarks table as a user's own bookmarks and the team list live in it: create (with its
-idempotency claim), read, page, change, delete, and page the team list (the layout is bookmarks/layout.py's,
-the items' form bookmarks/items.py's)."""
+"""The bookmarks table as a user's own bookmarks live in it: create (with its idempotency claim), read,
+page, change, delete; and what the features read of it (the layout is bookmarks/layout.py's, the items'
+form bookmarks/items.py's)."""
 
 import time
 from collections.abc import Mapping
@@ -18,12 +18,18 @@ from bookmarks.items import (
     bookmark_item,
     contest_status,
     from_dynamodb,
-    team_bookmark_from_item,
     to_dynamodb,
 )
-from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, TeamBookmark, after_sharing
+from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, after_sharing
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
+
+# feature: workflow
+# isort: split
+from bookmarks.items import team_bookmark_from_item
+from bookmarks.models import TeamBookmark
+
+# end feature: workflow
 
 _IS_NEW = f"attribute_not_exists({layout.PARTITION_KEY})"
 _EXISTS = f"attribute_exists({layout.PARTITION_KEY})"
@@ -215,7 +221,9 @@ def _update_once(
         moved_to = None
     if patch.shared is True:
         sets[layout.SHARED] = ":true"
+        # feature: workflow
         sets[layout.SHARED_URL_KEY] = ":url_key" if patch.url is not None else f"#{layout.URL_KEY}"
+        # end feature: workflow
         values[":true"] = True
         if shared_by is not None:
             sets["shared_by"] = ":shared_by"
@@ -226,8 +234,10 @@ def _update_once(
             removes.append(layout.DECISION_REASON)
     elif patch.shared is False:
         sets[layout.SHARED] = ":false"
+        # feature: workflow
         # Unsharing also takes a published bookmark off the team list.
         removes.extend([layout.SHARED_URL_KEY, layout.TEAM_PARTITION, layout.TEAM_SORT])
+        # end feature: workflow
         values[":false"] = False
         if moved_to is ContestStatus.WITHDRAWN:
             sets[layout.DECISION_REASON] = ":withdrawn_reason"
@@ -277,6 +287,7 @@ def delete(owner: str, bookmark_id: str) -> None:
         raise BookmarkNotFound(bookmark_id) from None
 
 
+# feature: workflow
 def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, str]], bool]:
     """Up to ``limit`` published bookmarks, newest first, each with its team-list position, from after
     the position ``after``; and whether more follow. Needs no owner: the position is the whole cursor."""
@@ -295,3 +306,6 @@ def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, s
     )["Items"]
     page = [(team_bookmark_from_item(item), str(item[layout.TEAM_SORT]["S"])) for item in items[:limit]]
     return page, len(items) > limit
+
+
+# end feature: workflow

@@ -13,7 +13,13 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from bookmarks.errors import UnreadableChange
 from bookmarks.items import bookmark_change
-from bookmarks.models import IN_REVIEW, OUTCOMES, ContestStatus, Model
+from bookmarks.models import ContestStatus, Model
+
+# feature: workflow
+# isort: split
+from bookmarks.models import IN_REVIEW, OUTCOMES
+
+# end feature: workflow
 
 
 class BookmarkEvent(Model):
@@ -68,6 +74,7 @@ class ContestEntryRecorded(BookmarkEvent):
     emitted_when: ClassVar[str] = "contest_status goes from entering to entered"
 
 
+# feature: workflow
 class BookmarkResubmitted(BookmarkEvent):
     """The owner shared the bookmark again after an outcome or a withdrawal: the publishing workflow
     checks and moderates it again. Its contest entry is not counted again."""
@@ -99,15 +106,20 @@ class ContestEntryDecided(BookmarkEvent):
     )
 
 
+# end feature: workflow
+
+
 EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
     BookmarkCreated,
     BookmarkUpdated,
     BookmarkDeleted,
     BookmarkShared,
     ContestEntryRecorded,
+    # feature: workflow
     BookmarkResubmitted,
     ContestEntryWithdrawn,
     ContestEntryDecided,
+    # end feature: workflow
 )
 
 
@@ -191,6 +203,7 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
         return [*changed, ContestEntryRecorded.model_validate(detail)]
+    # feature: workflow
     moved_to = change.contest_status if change.previous_status is not change.contest_status else None
     if moved_to is ContestStatus.RESUBMITTED:
         return [*changed, BookmarkResubmitted.model_validate(detail)]
@@ -199,6 +212,7 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
     if change.previous_status in IN_REVIEW and change.contest_status in OUTCOMES:
         decision = {"outcome": change.contest_status.value, "reason": change.contest_reason}
         return [*changed, ContestEntryDecided.model_validate(detail | decision)]
+    # end feature: workflow
     return changed
 
 

@@ -8,8 +8,14 @@ from typing import Any
 from bookmarks import layout
 from bookmarks.errors import UnreadableChange
 from bookmarks.ids import is_bookmark_id
-from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
+from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.urls import normalise, top_level_domain
+
+# feature: workflow
+# isort: split
+from bookmarks.models import TeamBookmark
+
+# end feature: workflow
 
 Item = dict[str, Any]
 
@@ -67,10 +73,14 @@ def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
     return Bookmark.model_validate(values, strict=False, from_attributes=False)
 
 
+# feature: workflow
 def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
     values = from_dynamodb(item)
     values.setdefault("description", None)
     return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
+
+
+# end feature: workflow
 
 
 def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
@@ -87,10 +97,12 @@ def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) 
     if bookmark.contest_status is not ContestStatus.NONE:
         values[layout.CONTEST_STATUS] = bookmark.contest_status.value
         values[layout.SUBMITTED_AT] = bookmark.created_at
+    # feature: workflow
     if bookmark.shared:
         values[layout.SHARED_URL_KEY] = values[layout.URL_KEY]
         if shared_by is not None:
             values["shared_by"] = shared_by
+    # end feature: workflow
     return layout.bookmark_key(owner, bookmark.id) | to_dynamodb(values)
 
 

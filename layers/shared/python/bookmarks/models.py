@@ -4,7 +4,7 @@ The gateway's request models in template.yaml are checked against these by tests
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +19,12 @@ from pydantic import (
 from bookmarks.errors import InvalidInput, Problem, RequestTooLarge
 from bookmarks.urls import web_url_problem
 
+# feature: workflow
+# isort: split
+from typing import Literal
+
+# end feature: workflow
+
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
 
@@ -29,8 +35,10 @@ MAX_DESCRIPTION_LENGTH = 2000
 MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# feature: workflow
 MAX_REASON_LENGTH = 500
 MAX_PENDING_REVIEWS = 100
+# end feature: workflow
 
 
 # Text rules, as regex character classes written with explicit escapes only: JSON Schema (the gateway,
@@ -75,7 +83,9 @@ WebUrl = Annotated[
 ]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
+# feature: workflow
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN)]
+# end feature: workflow
 
 
 class ContestStatus(StrEnum):
@@ -94,6 +104,7 @@ class ContestStatus(StrEnum):
     RESUBMITTED = "resubmitted"
 
 
+# feature: workflow
 # In the workflow: checked, waiting for a moderator, or being published.
 IN_REVIEW = frozenset({ContestStatus.ENTERED, ContestStatus.RESUBMITTED})
 # What the workflow decides; each says why in decision_reason.
@@ -106,6 +117,7 @@ RESUBMITTABLE = frozenset(
 )
 # Unsharing from these takes the bookmark off the review queue or the team list.
 WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
+# end feature: workflow
 
 
 def after_sharing(status: ContestStatus, shared: bool) -> ContestStatus:
@@ -114,10 +126,12 @@ def after_sharing(status: ContestStatus, shared: bool) -> ContestStatus:
     published withdraws it; everything else keeps its status."""
     if shared and status is ContestStatus.NONE:
         return ContestStatus.ENTERING
+    # feature: workflow
     if shared and status in RESUBMITTABLE:
         return ContestStatus.RESUBMITTED
     if not shared and status in WITHDRAWABLE:
         return ContestStatus.WITHDRAWN
+    # end feature: workflow
     return status
 
 
@@ -206,6 +220,7 @@ class BookmarkPage(Model):
     next_cursor: str | None
 
 
+# feature: workflow
 class TeamBookmark(Bookmark):
     """A published bookmark on the team list: who shared it and when it was published."""
 
@@ -238,6 +253,9 @@ class ReviewList(Model):
     """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
 
     items: list[ReviewItem]
+
+
+# end feature: workflow
 
 
 class FieldProblem(Model):

@@ -7,11 +7,16 @@ the caller's partition, so a cursor copied from another user's listing reads not
 import base64
 import binascii
 import json
-import re
 from collections.abc import Callable
 
 from bookmarks.errors import InvalidInput, Problem
 from bookmarks.ids import is_bookmark_id
+
+# feature: workflow
+# isort: split
+import re
+
+# end feature: workflow
 
 _CURSOR_VERSION = 1
 
@@ -56,6 +61,7 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
     return int(raw)
 
 
+# feature: workflow
 # A team-list position: when the bookmark was published (as Step Functions writes its clock), then its id.
 _TEAM_POSITION = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)#[0-9A-Z]{26}$")
 
@@ -72,3 +78,6 @@ def decode_team_cursor(cursor: str) -> str:
 
 def _is_team_position(position: str) -> bool:
     return bool(_TEAM_POSITION.fullmatch(position)) and is_bookmark_id(position.rsplit("#", 1)[1])
+
+
+# end feature: workflow

@@ -32,10 +32,13 @@ class Settings:
         """The domain events' source: the template's AppName, which the rules' patterns match too."""
         return os.environ["BOOKMARKS_EVENT_SOURCE"]
 
+    # feature: workflow
     @cached_property
     def reviews_table_name(self) -> str:
         """Only the review function reads the reviews table."""
         return os.environ["REVIEWS_TABLE_NAME"]
+
+    # end feature: workflow
 
 
 @cache
