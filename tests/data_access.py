@@ -26,7 +26,9 @@ from tests.reads import ItemsRead, count_reads
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
 MEASURED_USERS_BOOKMARKS = 50
 USERS = 1000
+# feature: workflow
 WORKFLOW = ROOT / "statemachine" / "publish_bookmark.asl.json"
+# end feature: workflow
 
 
 @contextmanager
@@ -78,6 +80,7 @@ def lab_style_list(table_name: str, owner: str) -> None:
         pass
 
 
+# feature: workflow
 def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None:
     """The publishing workflow's duplicate check, its Query read from the state machine's definition and its
     substitutions (the first page, as its FindDuplicates step asks for it); ``loaded`` is the item the
@@ -99,6 +102,9 @@ def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None
         for name, value in request["ExpressionAttributeValues"].items()
     }
     dynamodb().query(**request)
+
+
+# end feature: workflow
 
 
 def contest_entry(owner: str, bookmark_id: str) -> None:
@@ -123,8 +129,10 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
     shared = client.request(
         "POST", "/bookmarks", {"url": "https://shared.example/", "shared": True, "name": "S"}
     )
+    # feature: workflow
     # What the workflow's first step loads: the stored form of the shared bookmark.
     loaded = stored_form(MEASURED_USER, Bookmark.model_validate(shared.body))
+    # end feature: workflow
 
     def create() -> None:
         made["id"] = client.request("POST", "/bookmarks", {"url": "https://a.example", "name": "A"}).body[
@@ -140,7 +148,9 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
         "create": create,
         "update": lambda: client.request("PUT", f"/bookmarks/{made['id']}", {"name": "B"}),
         "delete": lambda: client.request("DELETE", f"/bookmarks/{made['id']}"),
+        # feature: workflow
         "duplicate check (workflow)": lambda: duplicate_check(table_name, MEASURED_USER, loaded),
+        # end feature: workflow
         "contest entry": lambda: contest_entry(MEASURED_USER, shared.body["id"]),
         "lab: Scan-based list": lambda: lab_style_list(table_name, MEASURED_USER),
     }

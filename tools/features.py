@@ -3,7 +3,8 @@ tools/features.toml and of the ``feature:`` markers, for `make remove-feature` a
 both true of the tree.
 
 A marker is a whole line, in the comment style of its file: ``# feature: workflow`` ... ``# end feature:
-workflow`` (``//`` in JavaScript, ``/* */`` in CSS, ``<!-- -->`` in HTML and Markdown). Blocks never nest:
+workflow`` (``//`` in JavaScript, ``/* */`` in CSS, ``<!-- -->`` in HTML and Markdown, ``%%`` in a
+Mermaid diagram). Blocks never nest:
 a line that belongs to two features belongs to the one that must go first.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST = REPO / "tools" / "features.toml"
 MARKER = re.compile(
-    r"^[ \t]*(?:#|//|/\*|<!--)[ \t]*(?P<end>end )?feature: (?P<name>[a-z][a-z-]*)[ \t]*(?:\*/|-->)?[ \t]*$"
+    r"^[ \t]*(?:#|//|%%|/\*|<!--)[ \t]*(?P<end>end )?feature: (?P<name>[a-z][a-z-]*)[ \t]*(?:\*/|-->)?[ \t]*$"
 )
 # Files that hold no markers: binary, or JSON, which has no comments (owned whole, or generated).
 UNMARKED_SUFFIXES = frozenset({".png", ".json"})

@@ -7,14 +7,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from bookmarks.models import BookmarkPatch, NewBookmark
+from bookmarks.models import BookmarkPatch, NewBookmark, ReviewDecision
 from tools.generated import REPO, Block
-
-# feature: workflow
-# isort: split
-from bookmarks.models import ReviewDecision
-
-# end feature: workflow
 
 BLOCK = Block(REPO / "template.yaml", "gateway models")
 REQUEST_MODELS: tuple[type[BaseModel], ...] = (

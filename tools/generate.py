@@ -5,14 +5,8 @@ the domain package, samconfig.toml's and the pipeline's names from template.yaml
 import sys
 from collections.abc import Callable
 
-from tools import gateway_models, stack_names
+from tools import gateway_models, stack_names, workflow_substitutions
 from tools.generated import Block
-
-# feature: workflow
-# isort: split
-from tools import workflow_substitutions
-
-# end feature: workflow
 
 GENERATORS: tuple[tuple[Block, Callable[[], str]], ...] = (
     # feature: workflow

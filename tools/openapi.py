@@ -23,10 +23,12 @@ from pydantic.json_schema import models_json_schema
 
 from bookmarks.api import ERROR_STATUS
 from bookmarks.errors import (
+    AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
     IdempotencyKeyReused,
     InvalidInput,
+    NotAModerator,
     NotJson,
     RequestTooLarge,
     SubmittedUrlLocked,
@@ -40,16 +42,12 @@ from bookmarks.models import (
     BookmarkPatch,
     ErrorBody,
     NewBookmark,
+    ReviewDecision,
+    ReviewList,
+    TeamPage,
 )
 from local.functions import ROOT, Route, api_routes
 from local.template import resource
-
-# feature: workflow
-# isort: split
-from bookmarks.errors import AlreadyDecided, NotAModerator
-from bookmarks.models import ReviewDecision, ReviewList, TeamPage
-
-# end feature: workflow
 
 OPENAPI_PATH = ROOT / "docs" / "openapi.json"
 README_PATH = ROOT / "README.md"

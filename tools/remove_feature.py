@@ -3,8 +3,9 @@ remains passes the suite with no hand edit (README, "Make it yours: remove a fea
 
 It deletes the files and folders tools/features.toml says the feature owns, cuts the feature's marked
 blocks from every other file (tools/features.py), drops its lines from the dashboard's JSON (which takes
-no markers), records the feature as removed in the manifest, formats the Python it cut, and runs the
-generators (`make generate openapi samples`) so the generated files follow. It changes nothing when it
+no markers) and records the feature as removed in the manifest. Then ruff drops the imports a cut left
+unused and formats the Python it cut (so import lines need no markers), and the generators run (`make
+generate openapi samples`) so that the generated files follow. It changes nothing when it
 refuses: an unknown feature, one whose dependents are still there, or markers that do not pair up.
 """
 
@@ -15,11 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.features import MANIFEST, REPO, Feature, blocks, cut, manifest, owned, text_files
+from tools.features import MANIFEST, REPO, Feature, MarkerError, blocks, cut, manifest, owned, text_files
 
 TEMPLATE = "template.yaml"
 DASHBOARD = re.compile(r"^(?P<indent> *)DashboardBody: !Sub \|\n", re.MULTILINE)
 REMOVED = re.compile(r"(?m)^removed = \[(?P<names>[^\]]*)\]$")
+# What follows a cut: every generated file made anew from what remains (README, Layout).
+GENERATE = ("make", "--no-print-directory", "generate", "openapi", "samples")
 
 
 class Refused(Exception):
@@ -86,8 +89,11 @@ def checked(name: str, root: Path) -> Feature | None:
             f"remove the {first} first ({feature.why_after}): make remove-feature FEATURE={first}, "
             f"then FEATURE={name}"
         )
-    for path in text_files(root):
-        blocks(path.read_text(), str(path.relative_to(root)))  # raises on a marker that does not pair up
+    try:
+        for path in text_files(root):
+            blocks(path.read_text(), str(path.relative_to(root)))
+    except MarkerError as unpaired:
+        raise Refused(f"{unpaired}; fix it first, nothing was changed") from None
     return feature
 
 
@@ -138,11 +144,12 @@ def main(argv: list[str], root: Path = REPO) -> int:
         return 2
     python = [str(path) for path in changed if path.suffix == ".py"]
     if python:
-        formatter = [sys.executable, "-m", "ruff", "format", "--quiet", *python]
-        subprocess.run(formatter, cwd=root, check=True)  # noqa: S603 (our interpreter, the files we cut)
+        ruff = [sys.executable, "-m", "ruff"]
+        unused_imports = [*ruff, "check", "--fix", "--quiet", "--select", "F401,I001", *python]
+        for command in (unused_imports, [*ruff, "format", "--quiet", *python]):
+            subprocess.run(command, cwd=root, check=True)  # noqa: S603 (our interpreter, the files we cut)
     # Fresh processes read the template as it is now.
-    generators = ["make", "--no-print-directory", "generate", "openapi", "samples"]
-    subprocess.run(generators, cwd=root, check=True)  # noqa: S603 (make from PATH, our own targets)
+    subprocess.run(GENERATE, cwd=root, check=True)  # noqa: S603 (make from PATH, our own targets)
     print(f"Removed {feature.name}: {feature.summary}")
     for path in deleted:
         print(f"  deleted {path.relative_to(root)}")

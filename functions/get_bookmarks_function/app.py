@@ -8,14 +8,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import aws, library, snapstart
 from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
-from bookmarks.models import Bookmark, BookmarkPage, ErrorBody
+from bookmarks.models import Bookmark, BookmarkPage, ErrorBody, TeamPage
 from bookmarks.observability import resolve
-
-# feature: workflow
-# isort: split
-from bookmarks.models import TeamPage
-
-# end feature: workflow
 
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init

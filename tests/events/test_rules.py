@@ -13,7 +13,9 @@ from tests.harness import StreamReader, matches, translated
 from tests.names import event_source, resolved
 
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
+# feature: workflow
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
+# end feature: workflow
 
 
 def rules() -> dict[str, dict[str, Any]]:
@@ -64,6 +66,7 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("BookmarkShared", "entering", source="aws.events"),
         ],
     ),
+    # feature: workflow
     WORKFLOW_RULE: (
         [
             event("ContestEntryRecorded", "entered", "entering"),
@@ -77,6 +80,7 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("ContestEntryRecorded", "entered", "entering", source="somebody.else"),
         ],
     ),
+    # end feature: workflow
 }
 
 
@@ -96,6 +100,7 @@ def test_rule_matches_what_it_should_and_nothing_else(rule: str) -> None:
     assert [matches(pattern, candidate) for candidate in should_not] == [False] * len(should_not)
 
 
+# feature: workflow
 def test_a_bookmarks_whole_life_enters_the_contest_once_and_starts_the_workflow_for_each_submission(
     alice: ApiClient,
     stream: StreamReader,
@@ -125,3 +130,6 @@ def test_a_bookmarks_whole_life_enters_the_contest_once_and_starts_the_workflow_
         SHARED_RULE: ["BookmarkShared"],
         WORKFLOW_RULE: ["ContestEntryRecorded", "ContestEntryWithdrawn"],
     }
+
+
+# end feature: workflow

@@ -144,27 +144,43 @@ def test_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_k
     ]
 
 
-def test_queues_and_topic_are_encrypted_and_only_the_apps_rule_may_write_dead_letters() -> None:
+def test_queues_are_encrypted_and_only_the_contests_rule_may_write_dead_letters() -> None:
     r = resources()
-    topic_policy = r["WorkflowTopicsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    queue_policy = r["EventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
-
     cmk, no_value = "UsesCustomerManagedKey", {"Ref": "AWS::NoValue"}
-    for queue in ("EventsDeadLetterQueue", "BookmarkEventsFailureQueue"):
+    queues = ["BookmarkEventsFailureQueue"]
+    # feature: contest
+    queues.append("EventsDeadLetterQueue")
+    # end feature: contest
+
+    for queue in queues:
         assert r[queue]["Properties"]["SqsManagedSseEnabled"] == {"Fn::If": [cmk, no_value, True]}
         assert r[queue]["Properties"]["KmsMasterKeyId"] == {"Fn::If": [cmk, {"Ref": "DataKey"}, no_value]}
+    # feature: contest
+    queue_policy = r["EventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]
+    }
+    assert queue_policy[1]["Effect"] == "Deny"
+    assert queue_policy[1]["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+    # end feature: contest
+
+
+# feature: workflow
+def test_the_workflows_topics_are_encrypted_and_refuse_unencrypted_publishing() -> None:
+    r = resources()
+    topic_policy = r["WorkflowTopicsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    cmk = "UsesCustomerManagedKey"
+
     # The workflow publishes the organisers' notice with its role, so the AWS managed key serves.
     assert r["ContestNotificationsTopic"]["Properties"]["KmsMasterKeyId"] == {
         "Fn::If": [cmk, {"Ref": "DataKey"}, "alias/aws/sns"]
     }
     assert {"Ref": "ContestNotificationsTopic"} in r["WorkflowTopicsPolicy"]["Properties"]["Topics"]
-    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]
-    }
     assert [s["Effect"] for s in topic_policy] == ["Deny"]
-    for statement in (topic_policy[0], queue_policy[1]):
-        assert statement["Effect"] == "Deny"
-        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+    assert topic_policy[0]["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+
+
+# end feature: workflow
 
 
 def test_each_event_function_gets_only_the_environment_it_uses() -> None:

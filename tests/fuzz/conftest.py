@@ -19,9 +19,14 @@ def fuzz_target(local_stack: dict[str, Any]) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def moderator(fuzz_target: Target) -> Api:
-    """A moderator reaches every route's own logic, the review routes included."""
-    return fuzz_target.signed_in(("moderators",))
+def caller(fuzz_target: Target) -> Api:
+    """A user whom every route lets reach its own logic: with the publishing workflow, a moderator, for the
+    review routes."""
+    groups: tuple[str, ...] = ()
+    # feature: workflow
+    groups = ("moderators",)
+    # end feature: workflow
+    return fuzz_target.signed_in(groups)
 
 
 @pytest.fixture(scope="session")

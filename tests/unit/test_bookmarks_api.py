@@ -326,6 +326,7 @@ def test_shared_bookmark_keeps_its_submitted_url(alice: ApiClient) -> None:
     assert alice.request("GET", f"/bookmarks/{created['id']}").body["url"] == created["url"]
 
 
+# feature: workflow
 def test_url_and_share_in_one_update_submit_the_new_url(alice: ApiClient, bookmarks_table: str) -> None:
     created = alice.create()
 
@@ -336,6 +337,9 @@ def test_url_and_share_in_one_update_submit_the_new_url(alice: ApiClient, bookma
     assert reply.status == 200
     item = next(item for item in stored_items(bookmarks_table) if item["sk"]["S"].endswith(created["id"]))
     assert item["shared_url_key"]["S"] == "https://example.com/New"
+
+
+# end feature: workflow
 
 
 def test_every_answer_carries_the_allowed_origin(alice: ApiClient) -> None:
@@ -496,7 +500,14 @@ def test_an_id_no_route_can_hold_is_not_found_in_the_error_shape(alice: ApiClien
 
 
 @pytest.mark.parametrize(
-    "function", ["GetBookmarksFunction", "StoreBookmarkFunction", "ReviewBookmarkFunction"]
+    "function",
+    [
+        "GetBookmarksFunction",
+        "StoreBookmarkFunction",
+        # feature: workflow
+        "ReviewBookmarkFunction",
+        # end feature: workflow
+    ],
 )
 @pytest.mark.parametrize(
     "event",

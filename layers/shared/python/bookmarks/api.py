@@ -3,6 +3,7 @@ where domain errors become status codes."""
 
 import base64
 import binascii
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +11,12 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 
 from bookmarks.errors import (
+    AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
     IdempotencyKeyReused,
     InvalidInput,
+    NotAModerator,
     NotJson,
     Problem,
     RequestTooLarge,
@@ -22,14 +25,6 @@ from bookmarks.errors import (
 )
 from bookmarks.models import ErrorBody, FieldProblem
 from bookmarks.settings import settings
-
-# feature: workflow
-# isort: split
-import re
-
-from bookmarks.errors import AlreadyDecided, NotAModerator
-
-# end feature: workflow
 
 
 def current_user(app: APIGatewayRestResolver) -> str:

@@ -18,18 +18,12 @@ from bookmarks.items import (
     bookmark_item,
     contest_status,
     from_dynamodb,
+    team_bookmark_from_item,
     to_dynamodb,
 )
-from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, after_sharing
+from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, TeamBookmark, after_sharing
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
-
-# feature: workflow
-# isort: split
-from bookmarks.items import team_bookmark_from_item
-from bookmarks.models import TeamBookmark
-
-# end feature: workflow
 
 _IS_NEW = f"attribute_not_exists({layout.PARTITION_KEY})"
 _EXISTS = f"attribute_exists({layout.PARTITION_KEY})"

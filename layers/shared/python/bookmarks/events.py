@@ -13,13 +13,7 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from bookmarks.errors import UnreadableChange
 from bookmarks.items import bookmark_change
-from bookmarks.models import ContestStatus, Model
-
-# feature: workflow
-# isort: split
-from bookmarks.models import IN_REVIEW, OUTCOMES
-
-# end feature: workflow
+from bookmarks.models import IN_REVIEW, OUTCOMES, ContestStatus, Model
 
 
 class BookmarkEvent(Model):

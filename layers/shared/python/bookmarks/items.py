@@ -8,14 +8,8 @@ from typing import Any
 from bookmarks import layout
 from bookmarks.errors import UnreadableChange
 from bookmarks.ids import is_bookmark_id
-from bookmarks.models import Bookmark, ContestStatus
+from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
 from bookmarks.urls import normalise, top_level_domain
-
-# feature: workflow
-# isort: split
-from bookmarks.models import TeamBookmark
-
-# end feature: workflow
 
 Item = dict[str, Any]
 

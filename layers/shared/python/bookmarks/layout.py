@@ -16,10 +16,7 @@ Key shapes are ``str.format`` templates with ``{}`` holes, the one syntax Python
 
 from typing import Any
 
-# feature: workflow
 from bookmarks.models import ContestStatus
-
-# end feature: workflow
 
 # Key attributes and key shapes of the bookmarks table.
 PARTITION_KEY = "pk"

@@ -18,15 +18,9 @@ from bookmarks.models import (
     BookmarkPatch,
     ContestStatus,
     NewBookmark,
+    TeamPage,
 )
-from bookmarks.paging import decode_cursor, encode_cursor, page_size
-
-# feature: workflow
-# isort: split
-from bookmarks.models import TeamPage
-from bookmarks.paging import decode_team_cursor, encode_team_cursor
-
-# end feature: workflow
+from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 

@@ -4,7 +4,7 @@ The gateway's request models in template.yaml are checked against these by tests
 """
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -18,12 +18,6 @@ from pydantic import (
 
 from bookmarks.errors import InvalidInput, Problem, RequestTooLarge
 from bookmarks.urls import web_url_problem
-
-# feature: workflow
-# isort: split
-from typing import Literal
-
-# end feature: workflow
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails

@@ -7,16 +7,11 @@ the caller's partition, so a cursor copied from another user's listing reads not
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable
 
 from bookmarks.errors import InvalidInput, Problem
 from bookmarks.ids import is_bookmark_id
-
-# feature: workflow
-# isort: split
-import re
-
-# end feature: workflow
 
 _CURSOR_VERSION = 1
 
