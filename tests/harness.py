@@ -3,7 +3,8 @@ handlers loaded as Lambda loads them, API Gateway's proxy event, the stream and 
 embedded AWS and the whole stack. Tests of the app import these from here; only the tests of local/
 itself import its modules (tests/unit/test_boundaries.py checks both), so a change of local/'s insides
 changes this file, not the suites. It also says which table each function's variable names
-(``table_variables``), so that fixtures make the tables the template has, not a list of their own."""
+(``table_variables``) and which groups it creates (``user_pool_groups``), so that fixtures make what the
+template has, not a list of their own."""
 
 from typing import Any
 
@@ -42,6 +43,18 @@ def table_variables(document: dict[str, Any] | None = None) -> dict[str, str]:
             if found.setdefault(table, variable) != variable:
                 raise ValueError(f"{table} is {found[table]} to one function and {variable} to another")
     return found
+
+
+def user_pool_groups() -> tuple[str, ...]:
+    """The GroupName of every user pool group template.yaml creates: a caller in all of them reaches every
+    route's own logic, and one the template does not create cannot be joined."""
+    return tuple(
+        sorted(
+            str(r["Properties"]["GroupName"])
+            for r in template()["Resources"].values()
+            if r["Type"] == "AWS::Cognito::UserPoolGroup"
+        )
+    )
 
 
 def table_environment(suffix: str = "test") -> dict[str, str]:
@@ -89,4 +102,5 @@ __all__ = [
     "table_variables",
     "template",
     "translated",
+    "user_pool_groups",
 ]
