@@ -4,7 +4,7 @@ import os
 
 import tests.caller_environment  # noqa: F401 (keeps the caller's AWS settings before the dummies below)
 from tests.harness import table_environment
-from tests.names import powertools_environment
+from tests.names import contest_environment, powertools_environment
 
 # Set before any handler module is imported: Powertools reads these when a handler's module loads.
 os.environ.update(
@@ -17,6 +17,7 @@ os.environ.update(
     AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
     POWERTOOLS_TRACE_DISABLED="1",
     **powertools_environment(),
+    **contest_environment(),
     **table_environment(),  # BOOKMARKS_TABLE_NAME="bookmarks-test" and one such for every table
     ALLOWED_ORIGIN="https://bookmarks.example.com",
 )

@@ -76,7 +76,13 @@ def test_cursor_round_trips_and_rejects_anything_else() -> None:
 def test_sharing_enters_once_resubmits_after_an_outcome_and_unsharing_withdraws_what_is_listed(
     status: str, shared: bool, moved_to: str
 ) -> None:
-    assert after_sharing(ContestStatus(status), shared) is ContestStatus(moved_to)
+    assert after_sharing(ContestStatus(status), shared, contest=True) is ContestStatus(moved_to)
+
+
+@pytest.mark.parametrize("status", list(ContestStatus))
+@pytest.mark.parametrize("shared", [True, False])
+def test_without_the_contest_sharing_moves_no_status(status: ContestStatus, shared: bool) -> None:
+    assert after_sharing(status, shared, contest=False) is status
 
 
 def test_items_are_converted_as_boto3_would_convert_them() -> None:

@@ -200,3 +200,11 @@ def test_a_table_the_template_loses_is_no_longer_one_the_fixtures_make() -> None
         del document["Resources"][logical_id]
 
     assert table_variables(document) == {"BookmarksTable": "BOOKMARKS_TABLE_NAME"}
+
+
+def test_the_store_function_knows_the_contest_runs_exactly_while_the_template_has_the_contest() -> None:
+    variables = resource("StoreBookmarkFunction")["Properties"]["Environment"]["Variables"]
+    contest = "ContestEntryFunction" in template()["Resources"]
+
+    # Deleting the Contest section and this variable together is the seam (README, "Make it yours").
+    assert variables.get("BOOKMARKS_CONTEST") == ("enabled" if contest else None)
