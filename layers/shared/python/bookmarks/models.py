@@ -108,10 +108,13 @@ RESUBMITTABLE = frozenset(
 WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
 
 
-def after_sharing(status: ContestStatus, shared: bool) -> ContestStatus:
+def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> ContestStatus:
     """The contest status a bookmark moves to when its owner sets ``shared``: the first share enters the
     contest, sharing after an outcome or a withdrawal resubmits, unsharing what is in review or
-    published withdraws it; everything else keeps its status."""
+    published withdraws it; everything else keeps its status. Without the ``contest`` nothing moves:
+    sharing is only ``shared``."""
+    if not contest:
+        return status
     if shared and status is ContestStatus.NONE:
         return ContestStatus.ENTERING
     if shared and status in RESUBMITTABLE:
