@@ -88,10 +88,12 @@ generate: $(INSTALLED) ## Regenerate template.yaml's blocks derived from the dom
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json and the README route table from template.yaml routes and the models
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.openapi
 
+# SUMMARY reaches the tool through the environment (make exports command-line variables), so no shell
+# quoting of ours breaks on an apostrophe in it.
 new-function: $(INSTALLED) ## Add a GET API function with its template block, alarms, event, OpenAPI entry, test: NAME= ROUTE=
 	@test -n "$(NAME)" -a -n "$(ROUTE)" || { echo "usage: make new-function NAME=export ROUTE=/bookmarks/export [SUMMARY='...']"; exit 2; }
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.new_function --name '$(NAME)' --route '$(ROUTE)' \
-		$(if $(METHOD),--method '$(METHOD)') $(if $(SUMMARY),--summary '$(SUMMARY)')
+		$(if $(METHOD),--method '$(METHOD)') $${SUMMARY:+--summary "$$SUMMARY"}
 
 remove-feature: $(INSTALLED) ## Take a feature out along its seam (tools/features.toml): make remove-feature FEATURE=workflow
 	@test -n "$(FEATURE)" || { echo "usage: make remove-feature FEATURE=workflow|contest (tools/features.toml)"; exit 2; }

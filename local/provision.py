@@ -315,7 +315,8 @@ def _queue(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, An
 
 
 def _topic(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
-    """A topic, plus a local inbox queue subscribed to it so that tests and the console can read it."""
+    """A topic, plus an inbox queue subscribed to it so that tests and the console can read it (local only:
+    the template declares no such queue; the local stack's name already says it is local)."""
     sns = aws.sns()
     suffix = ".fifo" if properties.get("FifoTopic") else ""
     name = properties.get("TopicName") or f"{_name(out.resolver, logical_id)}{suffix}"
@@ -325,7 +326,7 @@ def _topic(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, An
     arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
     for subscription in properties.get("Subscription", []):
         sns.subscribe(TopicArn=arn, Protocol=subscription["Protocol"], Endpoint=subscription["Endpoint"])
-    inbox_name = f"{out.resolver.stack_name}-local-{logical_id}-inbox{suffix}"
+    inbox_name = f"{out.resolver.stack_name}-{logical_id}-inbox{suffix}"
     inbox_url, inbox_arn = create_queue(aws, out, inbox_name, {"FifoQueue": True} if suffix else {})
     sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=inbox_arn)
     out.topic_inboxes[logical_id] = inbox_url

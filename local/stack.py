@@ -8,7 +8,7 @@ import socket
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,23 @@ def use_embedded_aws_environment(region: str) -> None:
         os.environ.pop(name, None)
 
 
+def created_groups(translation: dict[str, Any], physical: dict[str, Any]) -> set[str]:
+    """The name of every user pool group the template creates, as provisioned (``physical``)."""
+    return {
+        str(physical[logical_id])
+        for logical_id, r in translation["Resources"].items()
+        if r["Type"] == "AWS::Cognito::UserPoolGroup" and logical_id in physical
+    }
+
+
+def in_groups(users: tuple[User, ...], groups: set[str]) -> tuple[User, ...]:
+    """``users`` in only those of their groups that are in ``groups``: local.toml may name a group the
+    template no longer creates (its feature removed), and that user is then made without it."""
+    return tuple(replace(user, groups=tuple(g for g in user.groups if g in groups)) for user in users)
+
+
 def create_users(aws: Aws, pool_id: str, users: tuple[User, ...]) -> None:
-    """Confirmed users with permanent passwords, in their groups (groups come from the template)."""
+    """Confirmed users with permanent passwords, in their groups (which the template must create)."""
     cognito = aws.cognito()
     for user in users:
         cognito.admin_create_user(
@@ -243,8 +258,11 @@ def start(
         if r["Type"] == "AWS::Cognito::UserPoolClient"
     ]
     pool_id = str(provisioned.physical[pools[0]]) if pools else ""
-    if pool_id:
-        create_users(aws, pool_id, config().users)
+    users = in_groups(config().users, created_groups(translation, provisioned.physical)) if pool_id else ()
+    for wanted, made in zip(config().users if pool_id else (), users, strict=True):
+        if missing := sorted(set(wanted.groups) - set(made.groups)):
+            log(f"user {wanted.email}: the template creates no group {', '.join(missing)}; made without it")
+    create_users(aws, pool_id, users)
 
     stop = threading.Event()
     # Traces, metrics and alarms (local/observer.py): the X-Ray daemon, EMF and the alarm clock.
@@ -270,7 +288,7 @@ def start(
         provisioned=provisioned,
         user_pool_id=pool_id,
         user_pool_client_id=str(provisioned.physical[clients[0]]) if clients else "",
-        users=config().users if pool_id else (),
+        users=users,
         outputs=_outputs(translation, resolver)
         | config().local_outputs(
             api_url=f"http://127.0.0.1:{api.server_port}", aws_url=aws_url, region=region

@@ -3,7 +3,8 @@
 import os
 
 import tests.caller_environment  # noqa: F401 (keeps the caller's AWS settings before the dummies below)
-from tests.names import powertools_environment
+from tests.harness import table_environment
+from tests.names import contest_environment, powertools_environment
 
 # Set before any handler module is imported: Powertools reads these when a handler's module loads.
 os.environ.update(
@@ -16,8 +17,8 @@ os.environ.update(
     AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
     POWERTOOLS_TRACE_DISABLED="1",
     **powertools_environment(),
-    BOOKMARKS_TABLE_NAME="bookmarks-test",
-    REVIEWS_TABLE_NAME="reviews-test",
+    **contest_environment(),
+    **table_environment(),  # BOOKMARKS_TABLE_NAME="bookmarks-test" and one such for every table
     ALLOWED_ORIGIN="https://bookmarks.example.com",
 )
 
@@ -30,7 +31,7 @@ from moto import mock_aws
 from bookmarks.aws import dynamodb
 from bookmarks.settings import settings
 from tests.api_client import ApiClient
-from tests.harness import create_table, resource
+from tests.harness import create_table, resource, table_variables
 
 # The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests;
 # the whole local stack (local_stack), for the suites that call it over HTTP, in tests/local_stack.py;
@@ -50,14 +51,19 @@ def aws() -> Iterator[None]:
 
 
 @pytest.fixture
-def bookmarks_table(aws: None) -> str:
-    """The BookmarksTable as template.yaml declares it (keys, indexes, stream, TTL); returns its name.
-    The ReviewsTable comes with it, so that every API route has its table."""
-    name = os.environ["BOOKMARKS_TABLE_NAME"]
-    create_table(boto3.client("dynamodb"), name, resource("BookmarksTable")["Properties"])
-    reviews = os.environ["REVIEWS_TABLE_NAME"]
-    create_table(boto3.client("dynamodb"), reviews, resource("ReviewsTable")["Properties"])
-    return name
+def tables(aws: None) -> dict[str, str]:
+    """Every table of template.yaml as it declares it (keys, indexes, stream, TTL), named as its functions'
+    variable says, so that every route finds its table; returns logical id -> name."""
+    made = {table: os.environ[variable] for table, variable in table_variables().items()}
+    for table, name in made.items():
+        create_table(boto3.client("dynamodb"), name, resource(table)["Properties"])
+    return made
+
+
+@pytest.fixture
+def bookmarks_table(tables: dict[str, str]) -> str:
+    """The BookmarksTable's name (the other tables are there too)."""
+    return tables["BookmarksTable"]
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bookmarks.models import Bookmark, ContestStatus
 from bookmarks.settings import settings
 from tests.api_client import ApiClient
 from tests.harness import ROOT, create_table, resource
+from tests.names import contest_environment
 from tests.reads import ItemsRead, count_reads
 
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
@@ -35,7 +36,8 @@ WORKFLOW = ROOT / "statemachine" / "publish_bookmark.asl.json"
 def seeded_table(total_items: int) -> Iterator[str]:
     """A moto table holding ``total_items`` bookmarks over USERS users, the measured user's fixed."""
     name = "bench-bookmarks"
-    with mock.patch.dict(os.environ, {"BOOKMARKS_TABLE_NAME": name, "ALLOWED_ORIGIN": "*"}), mock_aws():
+    environment = {"BOOKMARKS_TABLE_NAME": name, "ALLOWED_ORIGIN": "*", **contest_environment()}
+    with mock.patch.dict(os.environ, environment), mock_aws():
         dynamodb.cache_clear()
         settings.cache_clear()
         create_table(boto3.client("dynamodb"), name, resource("BookmarksTable")["Properties"])

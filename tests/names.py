@@ -55,6 +55,12 @@ def powertools_environment() -> dict[str, str]:
     }
 
 
+def contest_environment() -> dict[str, str]:
+    """BOOKMARKS_CONTEST as the template gives it to the store function: there while the contest runs."""
+    variables = resource("StoreBookmarkFunction")["Properties"]["Environment"]["Variables"]
+    return {name: str(variables[name]) for name in ("BOOKMARKS_CONTEST",) if name in variables}
+
+
 def rule_sources() -> set[str]:
     """The sources every rule of the translated template matches."""
     return {

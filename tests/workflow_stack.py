@@ -25,6 +25,7 @@ from tests.harness import (
     provision,
     resource,
     sent_notifications,
+    table_variables,
     translated,
 )
 from tests.names import event_source, resolved
@@ -206,8 +207,8 @@ def make_stack(aws_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cal
     def make(review_timeout_seconds: int = 60) -> WorkflowStack:
         made.append(WorkflowStack(aws_server, review_timeout_seconds))
         # The handlers under test find the provisioned tables as Lambda would: in their environment.
-        monkeypatch.setenv("BOOKMARKS_TABLE_NAME", made[-1].table)
-        monkeypatch.setenv("REVIEWS_TABLE_NAME", made[-1].reviews_table)
+        for table, variable in table_variables().items():
+            monkeypatch.setenv(variable, str(made[-1].refs[table]))
         settings.cache_clear()
         return made[-1]
 

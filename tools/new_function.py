@@ -28,6 +28,9 @@ NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 SEGMENT = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*|\{id\}")
 # Lengths that keep every written line within the line length ruff allows.
 MAX_NAME, MAX_ROUTE, MAX_SUMMARY = 30, 40, 70
+# A summary lands in YAML, Python and a Markdown table: printable text, none of the characters that would
+# need escaping in one of them (quotes, backslash) or end a table cell (|).
+UNSAFE_IN_SUMMARY = frozenset('"\\|`')
 # Names the handler module already binds: a route function of that name would shadow them.
 HANDLER_NAMES = frozenset(
     {"app", "aws", "library", "snapstart", "logger", "tracer", "resolve", "lambda_handler", "current_user"}
@@ -116,8 +119,16 @@ def checked(name: str, route: str, method: str, summary: str | None) -> NewFunct
     if route.count("{id}") > 1:
         raise Refused(f"ROUTE={route!r}: one {{id}} at most")
     new = NewFunction(name, route, summary or _default_summary(route))
-    if len(new.summary) > MAX_SUMMARY or '"' in new.summary or "\\" in new.summary:
-        raise Refused(f"SUMMARY: at most {MAX_SUMMARY} characters, without quotes or backslashes")
+    if (
+        len(new.summary) > MAX_SUMMARY
+        or not new.summary.isprintable()
+        or not new.summary.strip()
+        or UNSAFE_IN_SUMMARY & set(new.summary)
+    ):
+        raise Refused(
+            f"SUMMARY={new.summary!r}: one line of at most {MAX_SUMMARY} characters, without quotes, "
+            "backslashes, backticks or |"
+        )
     if new.logical_id in template()["Resources"]:
         raise Refused(f"NAME={name!r}: template.yaml already has a resource {new.logical_id}")
     for taken in (ROOT / "functions" / new.folder, ROOT / "events" / new.folder, _test_path(new)):
@@ -206,7 +217,7 @@ def template_block(new: NewFunction) -> str:
           - id: CKV_AWS_116
             comment: Invoked synchronously by API Gateway; the caller gets the error, nothing to dead-letter.
     Properties:
-      Description: {new.summary} (GET {new.route}).
+      Description: {json.dumps(f"{new.summary} (GET {new.route}).")}
       CodeUri: functions/{new.folder}/
       Handler: app.lambda_handler
       # CodeDeploy shifts traffic to each new version of the `live` alias (Globals) and rolls back if

@@ -149,17 +149,21 @@ export const STATUS = {
   rejected: ["Rejected by a moderator", "refused"],
   withdrawn: ["Withdrawn: off the team list; your contest entry still counts", "none"],
 };
+// Shared where no contest runs (the template without it): shared, and nothing more to wait for.
+const SHARED_WITHOUT_CONTEST = ["Shared", "none"];
 const OUTCOMES = new Set(["duplicate", "invalid", "approved", "rejected", "withdrawn"]);
 
-/** Whether a bookmark's status can no longer move by itself (only its owner sharing it again moves it). */
+/** Whether a bookmark's status can no longer move by itself (only its owner sharing it again moves it).
+ * Shared but "none": the app runs without the contest (the API enters a shared bookmark at once when it
+ * runs), and nothing will move it. */
 export function settled(bookmark) {
-  return !bookmark.shared || OUTCOMES.has(bookmark.contest_status);
+  return !bookmark.shared || bookmark.contest_status === "none" || OUTCOMES.has(bookmark.contest_status);
 }
 
 /** The contest status as words and a tone, true of the team list: an unshared bookmark is never on it. */
 export function statusWords(bookmark) {
   const status = bookmark.contest_status;
-  if (bookmark.shared && status === "none") return ["Shared: entering the contest…", "pending"];
+  if (bookmark.shared && status === "none") return SHARED_WITHOUT_CONTEST;
   if (!bookmark.shared && ["entering", "entered", "resubmitted", "approved"].includes(status)) {
     // Unshared after it entered; the API calls this withdrawn once the workflow has caught up.
     return STATUS.withdrawn;

@@ -1,10 +1,12 @@
 """The bookmarks story over HTTP: sign in, keep bookmarks; what the gateway refuses before code runs."""
 
 import base64
+import copy
 import gzip
 import json
 import time
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,7 +15,9 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tests.e2e.http import Api
-from tests.local_stack import Target
+from tests.harness import template, user_pool_groups
+from tests.local_stack import Target, local_target, running_stack
+from tests.repo_copy import copy_repo
 
 
 def _decode(part: str) -> dict[str, Any]:
@@ -141,45 +145,59 @@ def test_a_route_the_api_does_not_have_is_refused_in_the_error_shape(alice: Api)
     assert "Access-Control-Allow-Origin" in answer.headers
 
 
-def _signed_in_claims(described: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
-    """The ID token claims of a demo user of stack.json, signed in against the local pool."""
-    session = boto3.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-    )
-    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
-    signed_in = cognito.initiate_auth(
-        ClientId=described["user_pool_client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user["email"], "PASSWORD": user["password"]},
-    )
-    return _claims(signed_in["AuthenticationResult"]["IdToken"])[1]
-
-
-def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_user_signs_in(
+def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_in(
     local_stack: dict[str, Any],
 ) -> None:
     described = {key: value for key, value in local_stack.items() if key != "state_dir"}
     keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
     keys |= {"health_url", "redelivery_seed"}  # the trigger health check, the at-least-once mode's seed
-    demo = next(user for user in described["users"] if user["email"] == "demo@example.com")
+    # The demo user with groups (the moderator, while the template creates that group) signs in with them.
+    member = max(described["users"], key=lambda user: len(user["groups"]))
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    cognito = session.client("cognito-idp", endpoint_url=described["aws_endpoint_url"])
 
-    claims = _signed_in_claims(described, demo)
+    signed_in = cognito.initiate_auth(
+        ClientId=described["user_pool_client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": member["email"], "PASSWORD": member["password"]},
+    )
 
     assert set(described) == keys
-    assert claims["email"] == "demo@example.com"
-    assert "cognito:groups" not in claims
+    assert "demo@example.com" in {user["email"] for user in described["users"]}
+    # feature: workflow
+    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
+    # end feature: workflow
+    assert set(member["groups"]) <= set(user_pool_groups())
+    assert (
+        _claims(signed_in["AuthenticationResult"]["IdToken"])[1].get("cognito:groups", []) == member["groups"]
+    )
     assert (local_stack["state_dir"] / "env.json").exists()
 
 
 # feature: workflow
-def test_the_demo_moderator_signs_in_in_the_moderators_group(local_stack: dict[str, Any]) -> None:
-    described = {key: value for key, value in local_stack.items() if key != "state_dir"}
-    moderator = next(user for user in described["users"] if user["groups"] == ["moderators"])
+def test_a_template_without_the_demo_users_groups_still_starts_with_those_users(tmp_path: Path) -> None:
+    app = copy_repo(tmp_path / "app")
+    # As a user removing a feature would leave it: its group gone, local.toml untouched. (Written back as
+    # JSON, which is YAML too: no comment or short form of the template matters to the local stack.)
+    document = copy.deepcopy(template())
+    groups = [k for k, r in document["Resources"].items() if r["Type"] == "AWS::Cognito::UserPoolGroup"]
+    for logical_id in groups:
+        del document["Resources"][logical_id]
+    (app / "template.yaml").write_text(json.dumps(document, indent=1))
+    state = tmp_path / "state"
+    state.mkdir()
 
-    claims = _signed_in_claims(described, moderator)
+    with running_stack(app, state) as stack:
+        signed_in = [local_target(stack).id_token(user["email"], user["password"]) for user in stack["users"]]
+    log = (state / "stack.log").read_text()
 
-    assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
-    assert claims["cognito:groups"] == ["moderators"]
+    assert groups
+    assert {user["email"] for user in stack["users"]} == {"demo@example.com", "moderator@example.com"}
+    assert all(user["groups"] == [] for user in stack["users"])
+    assert len(signed_in) == len(stack["users"])
+    assert "user moderator@example.com: the template creates no group moderators; made without it" in log
 
 
 # end feature: workflow

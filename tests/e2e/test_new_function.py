@@ -4,6 +4,9 @@ template's rules, and answers over HTTP on the copy's local stack with a real to
 
 import subprocess
 from pathlib import Path
+from typing import Any
+
+from samtranslator.yaml_helper import yaml_parse
 
 from tests.local_stack import local_target, running_stack
 from tests.repo_copy import copy_repo, pytest_in, run
@@ -19,6 +22,8 @@ RULES_FOR_EVERY_FUNCTION = (
     "tests/unit/test_coldstart.py",
 )
 
+SUMMARY = "Export: every bookmark of the caller's, #1 first"
+
 # Where the scaffold writes: nothing of it may be there after a refusal.
 WRITTEN_BY_THE_SCAFFOLD = ("template.yaml", "functions", "events", "tests", "tools", "docs", "README.md")
 
@@ -26,7 +31,13 @@ WRITTEN_BY_THE_SCAFFOLD = ("template.yaml", "functions", "events", "tests", "too
 def test_a_scaffolded_function_passes_lint_and_tests_and_serves_its_route_locally(tmp_path: Path) -> None:
     copy = copy_repo(tmp_path / "app")
 
-    run(copy, "make", "new-function", "NAME=export", "ROUTE=/bookmarks/export")
+    # A summary with what YAML, the shell and Markdown each read specially (": ", "#", "'").
+    run(copy, "make", "new-function", "NAME=export", "ROUTE=/bookmarks/export", f"SUMMARY={SUMMARY}")
+    assert f"| {SUMMARY} |" in (copy / "README.md").read_text()
+    assert (
+        resource_in(copy, "ExportFunction")["Properties"]["Description"]
+        == f"{SUMMARY} (GET /bookmarks/export)."
+    )
 
     run(copy, ".venv/bin/ruff", "check", ".")
     run(copy, ".venv/bin/ruff", "format", "--check", ".")
@@ -59,6 +70,7 @@ def test_the_scaffold_refuses_a_name_or_route_taken_and_writes_nothing(tmp_path:
         (("NAME=Export", "ROUTE=/bookmarks/export"), "lowercase words"),
         (("NAME=export", "ROUTE=/bookmarks/export/"), "no trailing slash"),
         (("NAME=export", "ROUTE=/bookmarks/export", "METHOD=POST"), "only GET routes are scaffolded"),
+        (("NAME=export", "ROUTE=/bookmarks/export", "SUMMARY=Export | all"), "backticks or |"),
     ):
         refused = subprocess.run(  # noqa: S603 (make, with our own arguments, in the copy)
             ["make", "--no-print-directory", "new-function", *arguments],  # noqa: S607 (make from PATH)
@@ -72,3 +84,9 @@ def test_the_scaffold_refuses_a_name_or_route_taken_and_writes_nothing(tmp_path:
     # The copy's index holds every file as copied: nothing differs from it, and nothing new is there.
     assert run(copy, "git", "diff", "--name-only", "--", *WRITTEN_BY_THE_SCAFFOLD) == ""
     assert run(copy, "git", "ls-files", "--others", "--exclude-standard", *WRITTEN_BY_THE_SCAFFOLD) == ""
+
+
+def resource_in(copy: Path, logical_id: str) -> dict[str, Any]:
+    """A resource of the copy's template.yaml, as SAM reads it."""
+    resources: dict[str, dict[str, Any]] = yaml_parse((copy / "template.yaml").read_text())["Resources"]
+    return resources[logical_id]

@@ -465,6 +465,8 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
         }
         for status, (_, shared) in LIFECYCLE.items()
     ]
+    # Shared while no contest runs (a template without it): shared, and nothing pending.
+    bookmarks.append({**bookmarks[0], "id": "id-no-contest", "name": "No contest", "shared": True})
     user = screens(PHONE)
     page = user.open()
     user.sign_in(email, PASSWORD)
@@ -478,6 +480,7 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
     for status, (words, _) in LIFECYCLE.items():
         expect(item(page, f"Status {status}").get_by_text(words, exact=True)).to_be_visible()
     expect(item(page, "Status rejected").get_by_text("Why: Off topic for the team.")).to_be_visible()
+    expect(item(page, "No contest").get_by_text("Shared", exact=True)).to_be_visible()
     user.check()
     user.shot("10-every-status-phone")
 

@@ -34,7 +34,7 @@ from tests.harness import (
     matches_filters,
     resource,
 )
-from tests.names import event_source, powertools_environment
+from tests.names import contest_environment, event_source, powertools_environment
 
 EVENTS_DIR = ROOT / "events"
 OWNER = "1f2e3d4c-0000-4000-8000-00000000a11c"  # the sub of the API samples' caller
@@ -51,6 +51,7 @@ ENVIRONMENT = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "POWERTOOLS_TRACE_DISABLED": "1",
     **powertools_environment(),
+    **contest_environment(),
     "BOOKMARKS_TABLE_NAME": "bookmarks-samples",
     "BOOKMARKS_BUS_NAME": "bookmarks-samples",
     "ALLOWED_ORIGIN": "https://bookmarks.example.com",

@@ -83,6 +83,44 @@ def test_sharing_again_after_unsharing_does_not_enter_the_contest_twice(
     assert Counter(event["detail-type"] for event in bus.received())["BookmarkShared"] == 1
 
 
+def test_without_the_contest_sharing_leaves_the_status_none_and_publishes_no_contest_event(
+    alice: ApiClient,
+    stream: StreamReader,
+    bus: RecordingBus,
+    publish: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The store function as deployed from a template without the contest: no BOOKMARKS_CONTEST.
+    monkeypatch.delenv("BOOKMARKS_CONTEST", raising=False)
+    settings.cache_clear()
+    created = alice.create(shared=True)
+    later = alice.create()["id"]
+    shared = alice.request("PUT", f"/bookmarks/{later}", {"shared": True}).body
+    unshared = alice.request("PUT", f"/bookmarks/{later}", {"shared": False}).body
+    listed = alice.request("GET", "/bookmarks").body["items"]
+
+    answer = publish(stream.new_records())
+
+    published = bus.received()
+    assert (created["shared"], created["contest_status"]) == (True, "none")
+    assert (shared["shared"], shared["contest_status"]) == (True, "none")
+    assert (unshared["shared"], unshared["contest_status"]) == (False, "none")
+    assert {(item["id"], item["contest_status"]) for item in listed} == {
+        (created["id"], "none"),
+        (later, "none"),
+    }
+    assert answer == {"batchItemFailures": []}
+    assert kinds(published) == [
+        ("BookmarkCreated", created["id"]),
+        ("BookmarkCreated", later),
+        ("BookmarkUpdated", later),
+        ("BookmarkUpdated", later),
+    ]
+    assert {(e["detail"]["previous_status"], e["detail"]["contest_status"]) for e in published} == {
+        ("none", "none")
+    }
+
+
 def test_idempotency_claims_are_filtered_out_by_the_mapping(
     alice: ApiClient, stream: StreamReader, bus: RecordingBus, publish: Invoke
 ) -> None:

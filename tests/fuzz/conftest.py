@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.http import Api
+from tests.harness import user_pool_groups
 from tests.local_stack import Target, local_target
 
 
@@ -19,14 +20,10 @@ def fuzz_target(local_stack: dict[str, Any]) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def caller(fuzz_target: Target) -> Api:
-    """A user whom every route lets reach its own logic: with the publishing workflow, a moderator, for the
-    review routes."""
-    groups: tuple[str, ...] = ()
-    # feature: workflow
-    groups = ("moderators",)
-    # end feature: workflow
-    return fuzz_target.signed_in(groups)
+def moderator(fuzz_target: Target) -> Api:
+    """A member of every group the template creates (the moderators, while the workflow is there) reaches
+    every route's own logic, the review routes included."""
+    return fuzz_target.signed_in(user_pool_groups())
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from bookmarks.errors import InvalidInput
 from bookmarks.ids import is_bookmark_id, new_bookmark_id
 from bookmarks.models import ContestStatus, after_sharing
 from bookmarks.paging import decode_cursor, encode_cursor
+from bookmarks.settings import Settings
 from bookmarks.urls import normalise, top_level_domain, web_url_problem
 
 
@@ -78,7 +79,13 @@ def test_cursor_round_trips_and_rejects_anything_else() -> None:
 def test_sharing_enters_once_and_with_the_workflow_resubmits_after_an_outcome_and_unsharing_withdraws(
     status: str, shared: bool, moved_to: str
 ) -> None:
-    assert after_sharing(ContestStatus(status), shared) is ContestStatus(moved_to)
+    assert after_sharing(ContestStatus(status), shared, contest=True) is ContestStatus(moved_to)
+
+
+@pytest.mark.parametrize("status", list(ContestStatus))
+@pytest.mark.parametrize("shared", [True, False])
+def test_without_the_contest_sharing_moves_no_status(status: ContestStatus, shared: bool) -> None:
+    assert after_sharing(status, shared, contest=False) is status
 
 
 def test_items_are_converted_as_boto3_would_convert_them() -> None:
@@ -89,3 +96,24 @@ def test_items_are_converted_as_boto3_would_convert_them() -> None:
     values = {"s": "x", "b": True, "n": 3, "null": None, "m": {"l": [1, "y", False]}}
     assert to_dynamodb(values) == {name: TypeSerializer().serialize(v) for name, v in values.items()}
     assert from_dynamodb(to_dynamodb(values)) == values
+
+
+@pytest.mark.parametrize(("value", "runs"), [(None, False), ("enabled", True)])
+def test_the_contest_runs_only_where_the_store_function_is_told_so(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, runs: bool
+) -> None:
+    monkeypatch.delenv("BOOKMARKS_CONTEST", raising=False)
+    if value is not None:
+        monkeypatch.setenv("BOOKMARKS_CONTEST", value)
+
+    assert Settings().contest_runs is runs
+
+
+@pytest.mark.parametrize("typo", ["Enabled", "true", "1", ""])
+def test_a_contest_setting_other_than_enabled_fails_loudly(
+    monkeypatch: pytest.MonkeyPatch, typo: str
+) -> None:
+    monkeypatch.setenv("BOOKMARKS_CONTEST", typo)
+
+    with pytest.raises(ValueError, match="BOOKMARKS_CONTEST"):
+        _ = Settings().contest_runs

@@ -1,11 +1,13 @@
-"""The local stack's settings (local.toml): what it reads, what it does without a file, and that the
-project's file names only groups the template creates."""
+"""The local stack's settings (local.toml): what it reads, what it does without a file, and that its users
+join the groups the template creates and only those (a removed feature's group leaves its user groupless)."""
 
+import copy
 from pathlib import Path
+from typing import Any
 
 from local.config import LocalConfig, User, config, parse
-from local.stack import stack_name
-from local.template import translated
+from local.stack import created_groups, in_groups, stack_name
+from local.template import template, translate, translated
 from tests.names import app_name
 
 
@@ -39,16 +41,32 @@ def test_without_a_local_toml_the_stack_has_no_users_and_no_web_client(tmp_path:
     assert config(tmp_path / "local.toml") == LocalConfig()
 
 
-def test_the_project_s_users_join_only_groups_the_template_creates() -> None:
-    groups = {
-        resource["Properties"]["GroupName"]
-        for resource in translated()["Resources"].values()
-        if resource["Type"] == "AWS::Cognito::UserPoolGroup"
+def _groups_as_provisioned(translation: dict[str, Any]) -> dict[str, Any]:
+    """Logical id -> name of each user pool group, as provision() names a group that has its GroupName."""
+    return {
+        logical_id: r["Properties"]["GroupName"]
+        for logical_id, r in translation["Resources"].items()
+        if r["Type"] == "AWS::Cognito::UserPoolGroup"
     }
-    named = {group for user in config().users for group in user.groups}
 
-    assert named
-    assert named <= groups
+
+def test_the_project_s_users_join_every_group_local_toml_names_while_the_template_creates_it() -> None:
+    groups = created_groups(translated(), _groups_as_provisioned(translated()))
+
+    assert any(user.groups for user in config().users)
+    assert in_groups(config().users, groups) == config().users
+
+
+def test_without_the_group_in_the_template_its_demo_user_is_still_made_without_it() -> None:
+    document = copy.deepcopy(template())
+    for logical_id in _groups_as_provisioned(document):
+        del document["Resources"][logical_id]
+    without = translate(document)
+
+    made = in_groups(config().users, created_groups(without, _groups_as_provisioned(without)))
+
+    assert [user.email for user in made] == [user.email for user in config().users]
+    assert all(user.groups == () for user in made)
 
 
 def test_the_local_stack_is_named_after_the_template_parameters_local_toml_names() -> None:

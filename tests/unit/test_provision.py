@@ -206,6 +206,8 @@ def test_a_topic_gets_a_local_inbox_that_keeps_what_is_published(embedded_aws: A
 
     messages = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"])["Messages"]
     assert json.loads(messages[0]["Body"])["Message"] == "hello"
+    # Named once for the stack (which says it is local), not "<stack>-local-...".
+    assert out.topic_inboxes["Topic"].endswith("/t-Topic-inbox")
 
 
 def test_resources_not_emulated_are_skipped_with_well_formed_placeholders(embedded_aws: Aws) -> None:

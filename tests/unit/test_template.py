@@ -1,10 +1,11 @@
 """What template.yaml promises, read from its SAM translation: roles, protection, tracing, logs."""
 
+import copy
 from typing import Any
 
 import pytest
 
-from tests.harness import resource, template, translated
+from tests.harness import resource, table_environment, table_variables, template, translated
 from tests.roles import LOG_DELIVERY, actions, statements
 
 TABLE_ARN = {"Fn::GetAtt": ["BookmarksTable", "Arn"]}
@@ -178,3 +179,34 @@ def test_every_queue_and_topic_refuses_connections_without_tls(kind: str) -> Non
             and any(_denies_plain_http(s, action, target) for s in policy["PolicyDocument"]["Statement"])
             for policy in policies
         ), f"{logical_id} accepts connections without TLS"
+
+
+def test_every_table_is_known_by_the_variable_its_functions_read() -> None:
+    tables = {
+        logical_id for logical_id, r in template()["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"
+    }
+
+    assert set(table_variables()) == tables
+    assert table_variables()["BookmarksTable"] == "BOOKMARKS_TABLE_NAME"
+    assert table_environment()["BOOKMARKS_TABLE_NAME"] == "bookmarks-test"
+
+
+def test_a_table_the_template_loses_is_no_longer_one_the_fixtures_make() -> None:
+    document = copy.deepcopy(template())
+    others = {
+        logical_id
+        for logical_id, r in document["Resources"].items()
+        if r["Type"] == "AWS::DynamoDB::Table" and logical_id != "BookmarksTable"
+    }
+    for logical_id in others:
+        del document["Resources"][logical_id]
+
+    assert table_variables(document) == {"BookmarksTable": "BOOKMARKS_TABLE_NAME"}
+
+
+def test_the_store_function_knows_the_contest_runs_exactly_while_the_template_has_the_contest() -> None:
+    variables = resource("StoreBookmarkFunction")["Properties"]["Environment"]["Variables"]
+    contest = "ContestEntryFunction" in template()["Resources"]
+
+    # Deleting the Contest section and this variable together is the seam (README, "Make it yours").
+    assert variables.get("BOOKMARKS_CONTEST") == ("enabled" if contest else None)

@@ -32,6 +32,11 @@ function urlProblem(url) {
   return null;
 }
 
+/** How a message about sharing ends: the contest it enters, where one runs. */
+function entering(bookmark) {
+  return bookmark.contest_status === "entering" ? ": it is entering the contest." : ".";
+}
+
 export function bookmarksScreen(main, ctx) {
   const { api } = ctx;
   let editing = null; // the bookmark being edited, or null when the form creates
@@ -167,7 +172,7 @@ export function bookmarksScreen(main, ctx) {
         } else {
           const created = await api.createBookmark(values, idempotencyKey);
           idempotencyKey = crypto.randomUUID();
-          ctx.say(created.shared ? `Saved and shared “${created.name}”: it is entering the contest.` : `Saved “${created.name}”.`);
+          ctx.say(created.shared ? `Saved and shared “${created.name}”${entering(created)}` : `Saved “${created.name}”.`);
           resetForm();
           await pager.go(0);
           focusRow(created.id);
@@ -226,7 +231,7 @@ export function bookmarksScreen(main, ctx) {
         const updated = await api.updateBookmark(bookmark.id, { shared: true });
         redraw(updated);
         focusRow(updated.id);
-        ctx.say(`Shared “${updated.name}”: it is entering the contest.`);
+        ctx.say(`Shared “${updated.name}”${entering(updated)}`);
       } catch (error) {
         ctx.fail(error);
       }

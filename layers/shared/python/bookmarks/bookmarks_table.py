@@ -138,18 +138,26 @@ _SHARE_ATTEMPTS = 3
 
 
 def update(
-    owner: str, bookmark_id: str, patch: BookmarkPatch, now: str, shared_by: str | None = None
+    owner: str,
+    bookmark_id: str,
+    patch: BookmarkPatch,
+    now: str,
+    shared_by: str | None = None,
+    *,
+    contest: bool,
 ) -> Bookmark:
     """Apply ``patch`` in one conditional write; raises BookmarkNotFound or SubmittedUrlLocked.
 
-    Sharing or unsharing moves the contest status by ``after_sharing``, which depends on the status the
-    item has. The store function may not read, so the write first assumes the usual case and, when its
-    condition fails, learns the item's status from the failure itself (ReturnValuesOnConditionCheckFailure)
-    and tries again on that status: concurrent writers cannot make it apply a stale transition."""
+    Sharing or unsharing moves the contest status by ``after_sharing`` (only while the ``contest`` runs),
+    which depends on the status the item has. The store function may not read, so the write first assumes
+    the usual case and, when its condition fails, learns the item's status from the failure itself
+    (ReturnValuesOnConditionCheckFailure) and tries again on that status: concurrent writers cannot make it
+    apply a stale transition."""
     expected: ContestStatus | None = ContestStatus.NONE if patch.shared is not None else None
     for _ in range(_SHARE_ATTEMPTS):
         try:
-            return bookmark_from_item(_update_once(owner, bookmark_id, patch, now, shared_by, expected))
+            written = _update_once(owner, bookmark_id, patch, now, shared_by, expected, contest=contest)
+            return bookmark_from_item(written)
         except _StatusMoved as moved:
             expected = moved.status
     raise _StatusMoved.giving_up(bookmark_id)
@@ -178,6 +186,8 @@ def _update_once(
     now: str,
     shared_by: str | None,
     expected: ContestStatus | None,
+    *,
+    contest: bool,
 ) -> Item:
     """One conditional update_item of ``patch``; with ``expected``, only if the item has that status."""
     sets = {"updated_at": ":now"}
@@ -207,7 +217,7 @@ def _update_once(
         )
         if expected is not ContestStatus.NONE:
             values[":expected"] = expected.value
-        moved_to = after_sharing(expected, patch.shared)
+        moved_to = after_sharing(expected, patch.shared, contest=contest)
         if moved_to is not expected:
             sets[layout.CONTEST_STATUS] = ":moved_to"
             values[":moved_to"] = moved_to.value

@@ -54,7 +54,9 @@ class BookmarkDeleted(BookmarkEvent):
 
 class BookmarkShared(BookmarkEvent):
     """A bookmark was shared for the first time: it enters the contest (the contest function counts it).
-    Anything else under this name is malformed: the contest function fails it into its dead-letter queue."""
+    Only while the contest runs: without it a shared bookmark keeps status none, and its sharing is a
+    BookmarkCreated or BookmarkUpdated alone. Anything else under this name is malformed: the contest
+    function fails it into its dead-letter queue."""
 
     emitted_when: ClassVar[str] = "contest_status goes from none to entering (after Created or Updated)"
 

@@ -19,8 +19,10 @@ from bookmarks.models import (
     ContestStatus,
     NewBookmark,
     TeamPage,
+    after_sharing,
 )
 from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
+from bookmarks.settings import settings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -28,9 +30,9 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 def create(
     owner: str, new: NewBookmark, idempotency_key: str | None = None, email: str | None = None
 ) -> Bookmark:
-    """Save a new bookmark (sharing it enters the contest; ``email`` is the owner's, shown on the team
-    list once it is published). With an Idempotency-Key, a repeat of the same request returns the first
-    answer and writes nothing; raises IdempotencyKeyReused for another body."""
+    """Save a new bookmark (sharing it enters the contest, while the contest runs; ``email`` is the
+    owner's, shown on the team list once it is published). With an Idempotency-Key, a repeat of the same
+    request returns the first answer and writes nothing; raises IdempotencyKeyReused for another body."""
     now = now_iso()
     bookmark = Bookmark(
         id=new_bookmark_id(),
@@ -38,7 +40,7 @@ def create(
         name=new.name,
         description=new.description,
         shared=new.shared,
-        contest_status=ContestStatus.ENTERING if new.shared else ContestStatus.NONE,
+        contest_status=after_sharing(ContestStatus.NONE, new.shared, contest=settings().contest_runs),
         created_at=now,
         updated_at=now,
     )
@@ -89,10 +91,17 @@ def get(owner: str, bookmark_id: str) -> Bookmark:
 
 
 def update(owner: str, bookmark_id: str, patch: BookmarkPatch, email: str | None = None) -> Bookmark:
-    """Change some fields. Sharing enters the contest once, and after an outcome or a withdrawal submits
-    the bookmark again; unsharing withdraws it from review or the team list (``after_sharing``). Raises
-    BookmarkNotFound or SubmittedUrlLocked."""
-    return bookmarks_table.update(owner, _known_id(bookmark_id), patch, now=now_iso(), shared_by=email)
+    """Change some fields. Sharing enters the contest once (while the contest runs), and after an outcome
+    or a withdrawal submits the bookmark again; unsharing withdraws it from review or the team list
+    (``after_sharing``). Raises BookmarkNotFound or SubmittedUrlLocked."""
+    return bookmarks_table.update(
+        owner,
+        _known_id(bookmark_id),
+        patch,
+        now=now_iso(),
+        shared_by=email,
+        contest=settings().contest_runs,
+    )
 
 
 def delete(owner: str, bookmark_id: str) -> None:

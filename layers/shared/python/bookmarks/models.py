@@ -114,10 +114,13 @@ WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
 # end feature: workflow
 
 
-def after_sharing(status: ContestStatus, shared: bool) -> ContestStatus:
+def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> ContestStatus:
     """The contest status a bookmark moves to when its owner sets ``shared``: the first share enters the
     contest, sharing after an outcome or a withdrawal resubmits, unsharing what is in review or
-    published withdraws it; everything else keeps its status."""
+    published withdraws it; everything else keeps its status. Without the ``contest`` nothing moves:
+    sharing is only ``shared``."""
+    if not contest:
+        return status
     if shared and status is ContestStatus.NONE:
         return ContestStatus.ENTERING
     # feature: workflow

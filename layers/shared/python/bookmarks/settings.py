@@ -34,6 +34,16 @@ class Settings:
 
     # feature: workflow
     @cached_property
+    def contest_runs(self) -> bool:
+        """Whether sharing enters the contest: the template sets BOOKMARKS_CONTEST=enabled on the store
+        function while it has the contest's function, and without it a shared bookmark stays at ``none``.
+        Any other value is a typo, not a choice."""
+        value = os.environ.get("BOOKMARKS_CONTEST")
+        if value not in (None, "enabled"):
+            raise ValueError(f"BOOKMARKS_CONTEST is {value!r}: set it to enabled, or leave it out")
+        return value == "enabled"
+
+    @cached_property
     def reviews_table_name(self) -> str:
         """Only the review function reads the reviews table."""
         return os.environ["REVIEWS_TABLE_NAME"]
