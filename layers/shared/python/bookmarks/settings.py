@@ -32,7 +32,6 @@ class Settings:
         """The domain events' source: the template's AppName, which the rules' patterns match too."""
         return os.environ["BOOKMARKS_EVENT_SOURCE"]
 
-    # feature: workflow
     @cached_property
     def contest_runs(self) -> bool:
         """Whether sharing enters the contest: the template sets BOOKMARKS_CONTEST=enabled on the store
@@ -43,6 +42,7 @@ class Settings:
             raise ValueError(f"BOOKMARKS_CONTEST is {value!r}: set it to enabled, or leave it out")
         return value == "enabled"
 
+    # feature: workflow
     @cached_property
     def reviews_table_name(self) -> str:
         """Only the review function reads the reviews table."""
