@@ -151,7 +151,7 @@ def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_
     described = {key: value for key, value in local_stack.items() if key != "state_dir"}
     keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
     keys |= {"health_url", "redelivery_seed"}  # the trigger health check, the at-least-once mode's seed
-    # The demo user with groups (the moderator, while the template creates that group) signs in with them.
+    # The demo user in the most groups signs in with them (with none, where the template creates none).
     member = max(described["users"], key=lambda user: len(user["groups"]))
     session = boto3.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"

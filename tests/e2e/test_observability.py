@@ -1,6 +1,6 @@
 """What `make local` lets an operator see (local only: a deployed stack has X-Ray and CloudWatch): a
 poison stream record followed to its alarm's notification; with the publishing workflow, one shared
-bookmark followed by its traces to the moderator's notification, and nothing sensitive in any of them."""
+bookmark followed by its traces to the notification it ends in, and nothing sensitive in any of them."""
 
 import json
 import re

@@ -1,4 +1,4 @@
-"""A whole story on the embedded stack, in this process: sign in, create, share, moderate, delete, over HTTP
+"""A whole story on the embedded stack, in this process: sign in, create, share, decide, delete, over HTTP
 with real Cognito tokens, through the stream, the contest function and the workflow (each part of the
 story that a feature owns goes with it: tools/features.toml). Everything the app
 tells operators is captured and searched for secrets and personal data.

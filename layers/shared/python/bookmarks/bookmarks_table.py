@@ -229,9 +229,11 @@ def _update_once(
         sets[layout.SHARED_URL_KEY] = ":url_key" if patch.url is not None else f"#{layout.URL_KEY}"
         # end feature: workflow
         values[":true"] = True
+        # feature: workflow
         if shared_by is not None:
             sets["shared_by"] = ":shared_by"
             values[":shared_by"] = shared_by
+        # end feature: workflow
         if moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED):
             # A new submission: the duplicate check and the workflow's claim are keyed on its time.
             sets[layout.SUBMITTED_AT] = ":now"
