@@ -34,7 +34,7 @@ export class Auth {
     return this.session !== null;
   }
 
-  /** What the ID token says about the user: their email (and with the workflow, whether they moderate). */
+  /** What the ID token says about the user: their email, and what their groups let them do. */
   get user() {
     if (!this.session) return null;
     const claims = decodeClaims(this.session.idToken);

@@ -520,10 +520,11 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     web: dict[str, Any], screens: Any, stack: Target
 ) -> None:
     email, api = _user(stack)
-    api.create(url="https://example.com/team-test", name="Mine")
+    api.create(url="https://example.com/failures-test", name="Mine")
     user = screens()
-    page = user.open("#/team")
+    page = user.open("#/bookmarks")
     cognito = re.compile(re.escape(web["aws_url"].rstrip("/")) + r"/?$")
+    heading = page.get_by_role("heading", name="My bookmarks", level=1)
 
     # The sign-in service unreachable: said so, and the password is still there to try again.
     user.expected = ("Failed to load resource: net::ERR_", f"Access to fetch at '{web['aws_url']}")
@@ -537,34 +538,32 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     expect(page.get_by_label("Password")).to_have_value(PASSWORD)
     page.unroute(cognito)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    expect(heading).to_be_focused()
+    expect(item(page, "Mine")).to_be_visible()
 
     # The API unreachable: not an empty list, no pager to page through nothing, and a way to try again.
-    team = _api_route(web, "/team/bookmarks")
-    page.route(team, lambda route: route.abort())
-    page.get_by_role("link", name="My bookmarks").click()
-    page.get_by_role("link", name="Team list").click()
+    mine = _api_route(web, "/bookmarks")
+    page.route(mine, lambda route: route.abort())
+    page.reload()
     expect(page.get_by_text("This list could not be loaded.")).to_be_visible()
     unreachable = "Could not reach the API: check your connection and try again."
     expect(page.get_by_role("alert")).to_have_text(unreachable)
-    expect(page.get_by_role("navigation", name="Pages of the team list")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Pages of my bookmarks")).to_be_hidden()
     user.check()
-    page.unroute(team)
+    page.unroute(mine)
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_text("This list could not be loaded.")).to_be_hidden()
+    expect(item(page, "Mine")).to_be_visible()
 
     # Throttled (429): the reader is told to slow down, and the list offers to try again.
-    mine = _api_route(web, "/bookmarks")
     page.route(mine, _answer(web, {"message": "Too Many Requests"}, status=429))
-    page.get_by_role("link", name="My bookmarks").click()
+    page.reload()
     expect(page.get_by_role("alert")).to_have_text("Too many requests: slow down and try again in a moment.")
     page.unroute(mine)
     page.get_by_role("button", name="Try again").click()
     expect(item(page, "Mine")).to_be_visible()
 
     # The session ends (its tokens no longer accepted): sign in again, and land back on the same page.
-    page.get_by_role("link", name="Team list").click()
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
     page.evaluate(
         "const s = JSON.parse(sessionStorage.getItem('bookmarks.session'));"
         "sessionStorage.setItem('bookmarks.session', JSON.stringify({...s, idToken: s.idToken + 'x',"
@@ -575,7 +574,7 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     expect(page.get_by_role("heading", name="Sign in")).to_be_focused()
     user.check()
     user.sign_in(email, PASSWORD)
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    expect(heading).to_be_focused()
 
 
 def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(

@@ -4,7 +4,7 @@ answers 5xx, and never lets one user read, change or delete another user's bookm
 
 Three phases, each bounded and derandomized (the same cases in the same order on every run, so CI cannot
 flake on a seed): valid data, invalid data, and stateful sequences (create, then read, change, review and
-delete what was created) as three users (one a moderator, with the publishing workflow). FUZZ_EXAMPLES=200
+delete what was created) as three users, one in every group the template creates. FUZZ_EXAMPLES=200
 raises every bound for a longer search on a workstation.
 """
 
@@ -61,20 +61,20 @@ FUZZ_SETTINGS = settings(
 @positive.parametrize()
 @FUZZ_SETTINGS
 def test_any_valid_request_gets_an_answer_of_the_contract_and_never_a_server_error(
-    case: schemathesis.Case[Any], moderator: Api
+    case: schemathesis.Case[Any], member: Api
 ) -> None:
     # The default checks: no 5xx; declared status codes, content types and headers; bodies that fit
     # their schema; and a 401 without the token (ignored_auth).
-    case.call_and_validate(base_url=moderator.base_url, headers={"Authorization": moderator.token})
+    case.call_and_validate(base_url=member.base_url, headers={"Authorization": member.token})
 
 
 @negative.parametrize()
 @FUZZ_SETTINGS
 def test_any_invalid_request_is_refused_with_a_4xx_of_the_contract(
-    case: schemathesis.Case[Any], moderator: Api
+    case: schemathesis.Case[Any], member: Api
 ) -> None:
     # negative_data_rejection among the default checks: data the schema refuses must get a 4xx.
-    case.call_and_validate(base_url=moderator.base_url, headers={"Authorization": moderator.token})
+    case.call_and_validate(base_url=member.base_url, headers={"Authorization": member.token})
 
 
 @one_bookmark.parametrize()
@@ -101,18 +101,18 @@ def test_another_users_bookmark_is_not_found_whatever_is_sent(
 
 
 def test_sequences_of_requests_by_three_users_keep_the_contract_and_each_users_data(
-    alice: Api, bob_api: Api, moderator: Api, tmp_path: Path
+    alice: Api, bob_api: Api, member: Api, tmp_path: Path
 ) -> None:
-    # Schemathesis' users file (Web Fuzzing Commons): each operation goes out as the first user it
-    # admits (a moderator for /reviews), and the object-level authorization check replays
-    # every read of alice's or bob's own bookmark as the other one, which must not get it.
+    # Schemathesis' users file (Web Fuzzing Commons): each operation goes out as the first user it admits
+    # (the member of every group, for routes that need one), and the object-level authorization check
+    # replays every read of alice's or bob's own bookmark as the other one, which must not get it.
     users = tmp_path / "users.json"
     users.write_text(
         json.dumps(
             {
                 "auth": [
                     {"name": name, "fixedHeaders": [{"name": "Authorization", "value": api.token}]}
-                    for name, api in (("alice", alice), ("moderator", moderator), ("bob", bob_api))
+                    for name, api in (("alice", alice), ("member", member), ("bob", bob_api))
                 ]
             }
         )
@@ -134,7 +134,7 @@ def test_sequences_of_requests_by_three_users_keep_the_contract_and_each_users_d
             # start (requests with no or generated credentials stay as they are, for ignored_auth).
             sent = case.headers.get("Authorization") if case.headers is not None else None
             if case.headers is not None and case.path.startswith("/reviews") and sent in users_tokens:
-                case.headers["Authorization"] = moderator.token
+                case.headers["Authorization"] = member.token
 
     scenarios = Scenarios
     # end feature: workflow

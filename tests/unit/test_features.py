@@ -35,7 +35,7 @@ def staying(feature: Feature) -> list[Path]:
 
 
 def _bound_names(node: ast.Import | ast.ImportFrom, modules: set[str]) -> list[str]:
-    """The names an import binds to one of ``modules`` (``from bookmarks import moderation`` included)."""
+    """The names an import binds to one of ``modules`` (``from bookmarks import contest`` included)."""
     if isinstance(node, ast.Import):
         return [(a.asname or a.name).split(".")[0] for a in node.names if a.name in modules]
     base = node.module or ""
@@ -187,7 +187,7 @@ DASHBOARD = """Resources:
               ]}},
             {"type": "metric", "properties": {
               "metrics": [
-                ["AWS/States", "ExecutionsFailed", "StateMachineArn", "${GoneMachine}"]
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "${GoneQueue}"]
               ]}}
           ]
         }
@@ -197,7 +197,7 @@ DASHBOARD = """Resources:
 
 
 def test_the_dashboard_loses_the_features_lines_and_the_widgets_left_empty_and_stays_json() -> None:
-    updated = remove_feature.without_dashboard_lines(DASHBOARD, ("${GoneFunction}", "${GoneMachine}"))
+    updated = remove_feature.without_dashboard_lines(DASHBOARD, ("${GoneFunction}", "${GoneQueue}"))
     body = updated.split("DashboardBody: !Sub |\n")[1].split("  Next:")[0]
 
     assert json.loads(body) == {
