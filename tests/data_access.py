@@ -109,6 +109,7 @@ def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None
 # end feature: workflow
 
 
+# feature: contest
 def contest_entry(owner: str, bookmark_id: str) -> None:
     """What the contest function does with a BookmarkShared event."""
     shared = BookmarkShared(
@@ -123,10 +124,12 @@ def contest_entry(owner: str, bookmark_id: str) -> None:
         raise AssertionError("the shared bookmark was not entering the contest")
 
 
+# end feature: contest
+
+
 def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]:
     """The requests measured: each name to a call that makes it once."""
     listed = client.request("GET", "/bookmarks").body
-    some_id = listed["items"][0]["id"]
     made: dict[str, str] = {}
     shared = client.request(
         "POST", "/bookmarks", {"url": "https://shared.example/", "shared": True, "name": "S"}
@@ -146,14 +149,16 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
         "list (next page)": lambda: client.request(
             "GET", "/bookmarks", query={"cursor": listed["next_cursor"]}
         ),
-        "get": lambda: client.request("GET", f"/bookmarks/{some_id}"),
+        "get": lambda: client.request("GET", f"/bookmarks/{shared.body['id']}"),
         "create": create,
         "update": lambda: client.request("PUT", f"/bookmarks/{made['id']}", {"name": "B"}),
         "delete": lambda: client.request("DELETE", f"/bookmarks/{made['id']}"),
         # feature: workflow
         "duplicate check (workflow)": lambda: duplicate_check(table_name, MEASURED_USER, loaded),
         # end feature: workflow
+        # feature: contest
         "contest entry": lambda: contest_entry(MEASURED_USER, shared.body["id"]),
+        # end feature: contest
         "lab: Scan-based list": lambda: lab_style_list(table_name, MEASURED_USER),
     }
 

@@ -101,6 +101,7 @@ def test_the_stream_function_counts_the_record_it_stopped_at(
     assert metrics(capsys.readouterr().out) == [counted("StreamRecordsFailed")]
 
 
+# feature: contest
 def test_the_contest_function_counts_an_entry_once_however_often_it_arrives(
     alice: ApiClient,
     stream: StreamReader,
@@ -117,3 +118,6 @@ def test_the_contest_function_counts_an_entry_once_however_often_it_arrives(
     enter_contest(shared)
 
     assert metrics(capsys.readouterr().out) == [counted("ContestEntryRecorded")]
+
+
+# end feature: contest

@@ -12,7 +12,9 @@ from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader, matches, translated
 from tests.names import event_source, resolved
 
+# feature: contest
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
+# end feature: contest
 # feature: workflow
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
 # end feature: workflow
@@ -52,6 +54,7 @@ def event(detail_type: str, status: str, previous: str = "none", source: str = "
 
 
 EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    # feature: contest
     SHARED_RULE: (
         [
             event("BookmarkShared", "entering"),
@@ -66,6 +69,7 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("BookmarkShared", "entering", source="aws.events"),
         ],
     ),
+    # end feature: contest
     # feature: workflow
     WORKFLOW_RULE: (
         [

@@ -14,8 +14,10 @@ BUSINESS_METRICS = {
     "BookmarkCreated",
     "BookmarkUpdated",
     "BookmarkDeleted",
+    # feature: contest
     "BookmarkShared",
     "ContestEntryRecorded",
+    # end feature: contest
     # feature: workflow
     "ContestEntryDecided",
     "ReviewDecided",

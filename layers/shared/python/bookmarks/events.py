@@ -52,6 +52,7 @@ class BookmarkDeleted(BookmarkEvent):
     emitted_when: ClassVar[str] = "a bookmark item is removed"
 
 
+# feature: contest
 class BookmarkShared(BookmarkEvent):
     """A bookmark was shared for the first time: it enters the contest (the contest function counts it).
     Only while the contest runs: without it a shared bookmark keeps status none, and its sharing is a
@@ -68,6 +69,9 @@ class ContestEntryRecorded(BookmarkEvent):
     """The contest counted the entry: the publishing workflow starts, and notifies the organisers once."""
 
     emitted_when: ClassVar[str] = "contest_status goes from entering to entered"
+
+
+# end feature: contest
 
 
 # feature: workflow
@@ -109,8 +113,10 @@ EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
     BookmarkCreated,
     BookmarkUpdated,
     BookmarkDeleted,
+    # feature: contest
     BookmarkShared,
     ContestEntryRecorded,
+    # end feature: contest
     # feature: workflow
     BookmarkResubmitted,
     ContestEntryWithdrawn,
@@ -195,10 +201,12 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
     moved = (change.previous_status, change.contest_status)
     if parsed.event_name == "REMOVE":
         return changed
+    # feature: contest
     if moved == (ContestStatus.NONE, ContestStatus.ENTERING):
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
         return [*changed, ContestEntryRecorded.model_validate(detail)]
+    # end feature: contest
     # feature: workflow
     moved_to = change.contest_status if change.previous_status is not change.contest_status else None
     if moved_to is ContestStatus.RESUBMITTED:

@@ -5,7 +5,6 @@ DefinitionSubstitutions, below), so a change here reaches every reader together.
 Bookmarks table (one table, keys generic so later access patterns fit without a migration):
   bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
   idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
-  contest entrant     pk=CONTEST      sk=ENTRANT#<sub>      ``entries``: how many entries a user has
 A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
 with ``if_not_exists`` and no read before the write. The features' own items and indexes are described
 with their names below.
@@ -24,8 +23,11 @@ SORT_KEY = "sk"
 OWNER_KEY = "OWNER#{}"
 BOOKMARK_KEY = "BOOKMARK#{}"
 IDEMPOTENCY_KEY = "IDEMPOTENCY#{}"
+# feature: contest
+# A contest entrant, pk=CONTEST sk=ENTRANT#<sub>: ``entries``, how many entries a user has.
 CONTEST_PARTITION = "CONTEST"
 ENTRANT_KEY = "ENTRANT#{}"
+# end feature: contest
 # feature: workflow
 # The contest notice, pk=CONTEST sk=NOTICE#<id>: the workflow's claim, so organisers hear once.
 NOTICE_KEY = "NOTICE#{}"
@@ -87,9 +89,13 @@ def bookmark_key(owner: str, bookmark_id: str) -> dict[str, Any]:
     return {PARTITION_KEY: {"S": owner_key(owner)}, SORT_KEY: {"S": BOOKMARK_KEY.format(bookmark_id)}}
 
 
+# feature: contest
 def entrant_key(owner: str) -> dict[str, Any]:
     # One partition for every entrant: an operator draws a winner with one Query (see README).
     return {PARTITION_KEY: {"S": CONTEST_PARTITION}, SORT_KEY: {"S": ENTRANT_KEY.format(owner)}}
+
+
+# end feature: contest
 
 
 def parse_bookmark_key(pk: str, sk: str) -> tuple[str, str] | None:
