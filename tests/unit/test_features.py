@@ -35,7 +35,7 @@ def staying(feature: Feature) -> list[Path]:
 
 
 def _bound_names(node: ast.Import | ast.ImportFrom, modules: set[str]) -> list[str]:
-    """The names an import binds to one of ``modules`` (``from bookmarks import contest`` included)."""
+    """The names an import binds to one of ``modules`` (``from tools import generated`` included)."""
     if isinstance(node, ast.Import):
         return [(a.asname or a.name).split(".")[0] for a in node.names if a.name in modules]
     base = node.module or ""

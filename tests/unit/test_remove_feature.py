@@ -1,7 +1,9 @@
 """`make remove-feature`, tried on a copy of the repository as a user of the starter would run it: what
-remains passes lint, types, `sam validate --lint` and its own tests, and names nothing of what went."""
+remains passes lint, types, `sam validate --lint` and its own tests, and names nothing of what went. Each
+test goes with its feature: a copy without the workflow keeps only the contest's."""
 
 import re
+import subprocess
 from pathlib import Path
 
 from tests.repo_copy import copy_repo, pytest_in, run, tracked_files
@@ -27,11 +29,20 @@ STAYS = (
 STORED_STATUS_WORDS = re.compile(r"Rejected by a moderator")
 
 
-def leftovers(copy: Path, names: re.Pattern[str]) -> dict[str, list[str]]:
+def checked(copy: Path) -> str:
+    """Lint, types, the template's validation and the remaining suite, in the copy; the suite's output."""
+    run(copy, ".venv/bin/ruff", "check", ".")
+    run(copy, ".venv/bin/ruff", "format", "--check", ".")
+    run(copy, ".venv/bin/mypy", "functions", "layers", "local", "tests", "bench", "pipeline", "tools")
+    run(copy, ".venv/bin/sam", "validate", "--lint", "--template", "template.yaml")
+    return pytest_in(copy, *REMAINING_SUITE)
+
+
+def leftovers(copy: Path, names: re.Pattern[str], *stays_too: re.Pattern[str]) -> dict[str, list[str]]:
     """Each file of the copy, outside what STAYS, with the lines that still say one of ``names``."""
     found = {}
     for path in tracked_files(copy):
-        if path.suffix == ".png" or any(stays.search(path.as_posix()) for stays in STAYS):
+        if path.suffix == ".png" or any(stays.search(path.as_posix()) for stays in (*STAYS, *stays_too)):
             continue
         lines = [
             line.strip()
@@ -57,11 +68,7 @@ def test_without_the_workflow_the_rest_passes_lint_types_validation_and_its_test
 
     removal = run(copy, "make", "remove-feature", "FEATURE=workflow")
     again = run(copy, "make", "remove-feature", "FEATURE=workflow")
-    run(copy, ".venv/bin/ruff", "check", ".")
-    run(copy, ".venv/bin/ruff", "format", "--check", ".")
-    run(copy, ".venv/bin/mypy", "functions", "layers", "local", "tests", "bench", "pipeline", "tools")
-    run(copy, ".venv/bin/sam", "validate", "--lint", "--template", "template.yaml")
-    output = pytest_in(copy, *REMAINING_SUITE)
+    output = checked(copy)
 
     assert "Removed workflow" in removal
     assert "workflow is removed already" in again
@@ -72,3 +79,41 @@ def test_without_the_workflow_the_rest_passes_lint_types_validation_and_its_test
 
 
 # end feature: workflow
+
+
+# feature: contest
+# Names only the contest gives things.
+CONTEST_NAMES = re.compile(
+    r"ContestEntryFunction|EventsDeadLetterQueue|contest_entry|bookmarks\.contest|import contest\b|"
+    r"contest_counters|ENTRANT|ContestEntryRecorded|BookmarkShared|enter_contest|EnterContest"
+)
+# The test that the store function's BOOKMARKS_CONTEST comes and goes with ContestEntryFunction.
+CONTEST_SEAM_TEST = re.compile(r"^tests/unit/test_template\.py$")
+
+
+def test_without_the_workflow_and_the_contest_the_rest_passes_and_shared_bookmarks_stay_none(
+    tmp_path: Path,
+) -> None:
+    copy = copy_repo(tmp_path / "app")
+
+    refused = subprocess.run(
+        ["make", "remove-feature", "FEATURE=contest"],  # noqa: S607 (make from PATH)
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    run(copy, "make", "remove-feature", "FEATURE=workflow")
+    removal = run(copy, "make", "remove-feature", "FEATURE=contest")
+    output = checked(copy)
+
+    assert refused.returncode == 2
+    assert "remove the workflow first" in refused.stderr
+    assert "Removed contest" in removal
+    assert not (copy / "functions" / "contest_entry_function").exists()
+    assert "BOOKMARKS_CONTEST" not in (copy / "template.yaml").read_text()
+    assert " passed" in output
+    assert leftovers(copy, CONTEST_NAMES, CONTEST_SEAM_TEST) == {}
+
+
+# end feature: contest

@@ -198,10 +198,10 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         "change_id": parsed.event_id,
     }
     changed: list[BookmarkEvent] = [_CHANGE_KINDS[parsed.event_name].model_validate(detail)]
-    moved = (change.previous_status, change.contest_status)
     if parsed.event_name == "REMOVE":
         return changed
     # feature: contest
+    moved = (change.previous_status, change.contest_status)
     if moved == (ContestStatus.NONE, ContestStatus.ENTERING):
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
