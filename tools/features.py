@@ -39,8 +39,6 @@ class Feature:
     # Features to remove first, and why.
     after: tuple[str, ...]
     why_after: str
-    # False while the seam is only partly marked: the tool refuses it, the tests hold it to nothing yet.
-    ready: bool
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,6 @@ def manifest(path: Path = MANIFEST) -> Manifest:
             dashboard=tuple(table.get("dashboard", ())),
             after=tuple(table.get("after", ())),
             why_after=table.get("why_after", ""),
-            ready=table.get("ready", True),
         )
         for name, table in data.get("features", {}).items()
     }

@@ -13,7 +13,6 @@ from tools import remove_feature
 from tools.features import REPO, Feature, MarkerError, blocks, cut, manifest, owned, text_files
 
 FEATURES = manifest().features
-READY = sorted(name for name, feature in FEATURES.items() if feature.ready)
 
 
 def _module(path: str) -> str | None:
@@ -89,7 +88,7 @@ def test_every_marker_pairs_up_and_names_a_feature_of_the_manifest() -> None:
     assert named == set(FEATURES)
 
 
-@pytest.mark.parametrize("feature", READY)
+@pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_what_stays_after_a_cut_imports_nothing_the_feature_takes_with_it(feature: str) -> None:
     modules = owned_modules(FEATURES[feature])
     uses = {}
@@ -103,7 +102,7 @@ def test_what_stays_after_a_cut_imports_nothing_the_feature_takes_with_it(featur
     assert uses == {}
 
 
-@pytest.mark.parametrize("feature", READY)
+@pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_no_file_that_stays_names_a_path_the_feature_takes_with_it(feature: str) -> None:
     """A CodeUri, a DefinitionUri, a test's path or a Layout line left behind would point at nothing."""
     paths = [path.rstrip("/") for path in FEATURES[feature].paths]
@@ -249,19 +248,6 @@ def tiny(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     subprocess.run(["git", "init", "--quiet"], cwd=tmp_path, check=True)  # noqa: S607 (git from PATH)
     monkeypatch.setattr(remove_feature, "GENERATE", ("true",))
     return tmp_path
-
-
-def test_a_feature_whose_seam_is_not_finished_is_refused(
-    tiny: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    manifest_path = tiny / "tools" / "features.toml"
-    manifest_path.write_text(MANIFEST.replace('why_after = "the extra reads the base"', "ready = false"))
-
-    assert remove_feature.main(["base"], root=tiny) == 0
-    assert remove_feature.main(["extra"], root=tiny) == 2
-
-    assert "the extra's seam is not finished (tools/features.toml: ready = false)" in capsys.readouterr().err
-    assert (tiny / "extra" / "app.js").exists()
 
 
 def test_an_unknown_feature_is_refused_and_nothing_changes(
