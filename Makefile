@@ -34,7 +34,7 @@ WEB_PORT ?= 8080
 REDELIVER ?= 0
 REDELIVER_SEED ?=
 
-.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi new-function clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi new-function remove-feature clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -94,6 +94,10 @@ new-function: $(INSTALLED) ## Add a GET API function with its template block, al
 	@test -n "$(NAME)" -a -n "$(ROUTE)" || { echo "usage: make new-function NAME=export ROUTE=/bookmarks/export [SUMMARY='...']"; exit 2; }
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.new_function --name '$(NAME)' --route '$(ROUTE)' \
 		$(if $(METHOD),--method '$(METHOD)') $${SUMMARY:+--summary "$$SUMMARY"}
+
+remove-feature: $(INSTALLED) ## Take a feature out along its seam (tools/features.toml): make remove-feature FEATURE=workflow
+	@test -n "$(FEATURE)" || { echo "usage: make remove-feature FEATURE=workflow|contest (tools/features.toml)"; exit 2; }
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.remove_feature '$(FEATURE)'
 
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml

@@ -26,7 +26,9 @@ BASELINES = {
 EVENT_OF = {
     "GetBookmarksFunction": "get.json",
     "StoreBookmarkFunction": "create_shared.json",
+    # feature: workflow
     "ReviewBookmarkFunction": "list.json",
+    # end feature: workflow
 }
 FLOOR_EVENT = ROOT / "events" / "get_bookmarks_function" / "get.json"
 

@@ -8,7 +8,7 @@ from tests.harness import Reply, find_route, invoke, proxy_event
 
 def claims_for(user: str, groups: str | None = None) -> dict[str, str]:
     """The claims the Cognito authorizer passes on for a verified ID token of ``user``; a REST API's
-    authorizer flattens ``cognito:groups`` to a string such as "[moderators]"."""
+    authorizer flattens ``cognito:groups`` to a string such as "[editors]"."""
     claims = {"sub": user, "email": f"{user}@example.com", "token_use": "id", "cognito:username": user}
     if groups is not None:
         claims["cognito:groups"] = groups

@@ -34,9 +34,12 @@ from tests.api_client import ApiClient
 from tests.harness import create_table, resource, table_variables
 
 # The moto-server fixtures (moto_server, embedded_aws, aws_server) live beside the local stack's tests;
-# the whole local stack (local_stack), for the suites that call it over HTTP, in tests/local_stack.py;
-# the workflow on moto (make_stack, stack) in tests/workflow_stack.py.
-pytest_plugins = ["tests.moto_server", "tests.local_stack", "tests.workflow_stack"]
+# the whole local stack (local_stack), for the suites that call it over HTTP, in tests/local_stack.py.
+pytest_plugins = ["tests.moto_server", "tests.local_stack"]
+# feature: workflow
+# The workflow on moto (make_stack, stack) in tests/workflow_stack.py.
+pytest_plugins.append("tests.workflow_stack")
+# end feature: workflow
 
 
 @pytest.fixture

@@ -27,7 +27,9 @@ from tests.reads import ItemsRead, count_reads
 MEASURED_USER = "0a11ce00-0000-4000-8000-0000000000aa"
 MEASURED_USERS_BOOKMARKS = 50
 USERS = 1000
+# feature: workflow
 WORKFLOW = ROOT / "statemachine" / "publish_bookmark.asl.json"
+# end feature: workflow
 
 
 @contextmanager
@@ -80,6 +82,7 @@ def lab_style_list(table_name: str, owner: str) -> None:
         pass
 
 
+# feature: workflow
 def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None:
     """The publishing workflow's duplicate check, its Query read from the state machine's definition and its
     substitutions (the first page, as its FindDuplicates step asks for it); ``loaded`` is the item the
@@ -103,6 +106,10 @@ def duplicate_check(table_name: str, owner: str, loaded: dict[str, Any]) -> None
     dynamodb().query(**request)
 
 
+# end feature: workflow
+
+
+# feature: contest
 def contest_entry(owner: str, bookmark_id: str) -> None:
     """What the contest function does with a BookmarkShared event."""
     shared = BookmarkShared(
@@ -117,16 +124,20 @@ def contest_entry(owner: str, bookmark_id: str) -> None:
         raise AssertionError("the shared bookmark was not entering the contest")
 
 
+# end feature: contest
+
+
 def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]:
     """The requests measured: each name to a call that makes it once."""
     listed = client.request("GET", "/bookmarks").body
-    some_id = listed["items"][0]["id"]
     made: dict[str, str] = {}
     shared = client.request(
         "POST", "/bookmarks", {"url": "https://shared.example/", "shared": True, "name": "S"}
     )
+    # feature: workflow
     # What the workflow's first step loads: the stored form of the shared bookmark.
     loaded = stored_form(MEASURED_USER, Bookmark.model_validate(shared.body))
+    # end feature: workflow
 
     def create() -> None:
         made["id"] = client.request("POST", "/bookmarks", {"url": "https://a.example", "name": "A"}).body[
@@ -138,12 +149,16 @@ def requests(client: ApiClient, table_name: str) -> dict[str, Callable[[], Any]]
         "list (next page)": lambda: client.request(
             "GET", "/bookmarks", query={"cursor": listed["next_cursor"]}
         ),
-        "get": lambda: client.request("GET", f"/bookmarks/{some_id}"),
+        "get": lambda: client.request("GET", f"/bookmarks/{shared.body['id']}"),
         "create": create,
         "update": lambda: client.request("PUT", f"/bookmarks/{made['id']}", {"name": "B"}),
         "delete": lambda: client.request("DELETE", f"/bookmarks/{made['id']}"),
+        # feature: workflow
         "duplicate check (workflow)": lambda: duplicate_check(table_name, MEASURED_USER, loaded),
+        # end feature: workflow
+        # feature: contest
         "contest entry": lambda: contest_entry(MEASURED_USER, shared.body["id"]),
+        # end feature: contest
         "lab: Scan-based list": lambda: lab_style_list(table_name, MEASURED_USER),
     }
 

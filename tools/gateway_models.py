@@ -11,7 +11,13 @@ from bookmarks.models import BookmarkPatch, NewBookmark, ReviewDecision
 from tools.generated import REPO, Block
 
 BLOCK = Block(REPO / "template.yaml", "gateway models")
-REQUEST_MODELS: tuple[type[BaseModel], ...] = (NewBookmark, BookmarkPatch, ReviewDecision)
+REQUEST_MODELS: tuple[type[BaseModel], ...] = (
+    NewBookmark,
+    BookmarkPatch,
+    # feature: workflow
+    ReviewDecision,
+    # end feature: workflow
+)
 DOCUMENTATION_ONLY = frozenset({"title", "default", "description"})
 
 

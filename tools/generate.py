@@ -9,7 +9,9 @@ from tools import gateway_models, stack_names, workflow_substitutions
 from tools.generated import Block
 
 GENERATORS: tuple[tuple[Block, Callable[[], str]], ...] = (
+    # feature: workflow
     (workflow_substitutions.BLOCK, workflow_substitutions.rendered),
+    # end feature: workflow
     (gateway_models.BLOCK, gateway_models.rendered),
     *stack_names.BLOCKS,
 )

@@ -53,6 +53,7 @@ export class Api {
   deleteBookmark(id) {
     return this.request("DELETE", `/bookmarks/${encodeURIComponent(id)}`);
   }
+  // feature: workflow
   listTeam(cursor, limit) {
     return this.request("GET", `/team/bookmarks${query({ cursor, limit })}`);
   }
@@ -62,6 +63,7 @@ export class Api {
   decide(id, decision, reason) {
     return this.request("POST", `/reviews/${encodeURIComponent(id)}`, reason ? { decision, reason } : { decision });
   }
+  // end feature: workflow
 
   /** One call; a 401 gets one retry with refreshed tokens (an expired token is not a signed-out user). */
   async request(method, path, body, headers = {}) {

@@ -6,14 +6,18 @@ import { Api, ApiError } from "./api.js";
 import { Auth } from "./auth.js";
 import { el, focusOn, replace } from "./dom.js";
 import { bookmarksScreen } from "./screens/bookmarks.js";
-import { reviewsScreen } from "./screens/reviews.js";
 import { signInScreen } from "./screens/sign-in.js";
+// feature: workflow
+import { reviewsScreen } from "./screens/reviews.js";
 import { teamScreen } from "./screens/team.js";
+// end feature: workflow
 
 const SCREENS = {
   "/bookmarks": { title: "My bookmarks", render: bookmarksScreen },
+  // feature: workflow
   "/team": { title: "Team list", render: teamScreen },
   "/reviews": { title: "Review queue", render: reviewsScreen, moderatorsOnly: true },
+  // end feature: workflow
 };
 const SIGN_IN = "/sign-in";
 
@@ -67,7 +71,9 @@ function renderChrome(path) {
   replace(
     nav,
     Object.entries(SCREENS)
+      // feature: workflow
       .filter(([, screen]) => !screen.moderatorsOnly || user.moderator)
+      // end feature: workflow
       .map(([to, screen]) =>
         el("a", { href: `#${to}`, "aria-current": to === path ? "page" : null }, screen.title),
       ),
@@ -98,10 +104,12 @@ function route() {
   }
   if (`#${path}` !== location.hash) history.replaceState(null, "", `#${path}`);
   const screen = SCREENS[path];
+  // feature: workflow
   if (screen?.moderatorsOnly && !app.auth.user.moderator) {
     ctx.go("/bookmarks");
     return;
   }
+  // end feature: workflow
   ctx.clear();
   const notice = sessionStorage.getItem("bookmarks.notice");
   sessionStorage.removeItem("bookmarks.notice");

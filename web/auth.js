@@ -34,14 +34,16 @@ export class Auth {
     return this.session !== null;
   }
 
-  /** What the ID token says about the user: email and whether they are a moderator. */
+  /** What the ID token says about the user: their email, and what their groups let them do. */
   get user() {
     if (!this.session) return null;
     const claims = decodeClaims(this.session.idToken);
     const groups = claims["cognito:groups"] ?? [];
     return {
       email: claims.email ?? claims["cognito:username"] ?? "",
+      // feature: workflow
       moderator: (Array.isArray(groups) ? groups : [groups]).includes("moderators"),
+      // end feature: workflow
     };
   }
 

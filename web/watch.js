@@ -1,7 +1,7 @@
 // Keeps screens live without a reload: a Poll calls the API again and again, backing off exponentially
 // while nothing changes (back to the first delay when something does), waiting longest after a 429,
 // stopping on a 401, and not calling at all while the tab is hidden. StatusWatcher uses one Poll per
-// shared bookmark to follow it through the publishing workflow; the review queue uses one for the queue.
+// shared bookmark to follow it until its status settles; other screens may keep a list live with one.
 
 const FIRST_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 15_000;

@@ -141,7 +141,7 @@ export function loadFailed(container, retry) {
 export const STATUS = {
   none: ["Not shared", "none"],
   entering: ["Entering the contest…", "pending"],
-  entered: ["In the contest: waiting for a moderator", "pending"],
+  entered: ["In the contest", "none"],
   resubmitted: ["Shared again: being checked once more", "pending"],
   duplicate: ["Duplicate: this link was already submitted", "refused"],
   invalid: ["Not accepted: its domain is not on the allowed list", "refused"],
@@ -149,15 +149,25 @@ export const STATUS = {
   rejected: ["Rejected by a moderator", "refused"],
   withdrawn: ["Withdrawn: off the team list; your contest entry still counts", "none"],
 };
+// feature: workflow
+// With the workflow an entry waits for a moderator.
+STATUS.entered = ["In the contest: waiting for a moderator", "pending"];
+// end feature: workflow
 // Shared where no contest runs (the template without it): shared, and nothing more to wait for.
 const SHARED_WITHOUT_CONTEST = ["Shared", "none"];
-const OUTCOMES = new Set(["duplicate", "invalid", "approved", "rejected", "withdrawn"]);
+// What still moves by itself: the contest counts an entering bookmark...
+const MOVING = new Set(["entering"]);
+// feature: workflow
+// ...and the workflow checks and moderates an entered or resubmitted one.
+MOVING.add("entered");
+MOVING.add("resubmitted");
+// end feature: workflow
 
 /** Whether a bookmark's status can no longer move by itself (only its owner sharing it again moves it).
  * Shared but "none": the app runs without the contest (the API enters a shared bookmark at once when it
  * runs), and nothing will move it. */
 export function settled(bookmark) {
-  return !bookmark.shared || bookmark.contest_status === "none" || OUTCOMES.has(bookmark.contest_status);
+  return !bookmark.shared || !MOVING.has(bookmark.contest_status);
 }
 
 /** The contest status as words and a tone, true of the team list: an unshared bookmark is never on it. */

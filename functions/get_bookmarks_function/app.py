@@ -1,4 +1,4 @@
-"""GetBookmarksFunction: the API's GET routes over the caller's own bookmarks and the team list.
+"""GetBookmarksFunction: the API's GET routes over the caller's own bookmarks (and the team list's).
 Its role may only read."""
 
 from aws_lambda_powertools import Logger, Tracer
@@ -14,7 +14,17 @@ from bookmarks.observability import resolve
 logger = Logger()
 tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
 app = new_resolver()
-snapstart.warm_before_snapshot(clients=[aws.dynamodb], models=[Bookmark, BookmarkPage, TeamPage, ErrorBody])
+snapstart.warm_before_snapshot(
+    clients=[aws.dynamodb],
+    models=[
+        Bookmark,
+        BookmarkPage,
+        ErrorBody,
+        # feature: workflow
+        TeamPage,
+        # end feature: workflow
+    ],
+)
 
 
 @app.get("/bookmarks")
@@ -32,6 +42,7 @@ def get_bookmark(bookmark_id: str) -> Response[str]:
     return json_response(200, library.get(current_user(app), bookmark_id))
 
 
+# feature: workflow
 @app.get("/team/bookmarks")
 def list_team_bookmarks() -> Response[str]:
     current_user(app)  # any signed-in user, but only a signed-in one
@@ -40,6 +51,9 @@ def list_team_bookmarks() -> Response[str]:
         cursor=app.current_event.get_query_string_value("cursor"),
     )
     return json_response(200, page)
+
+
+# end feature: workflow
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -151,7 +151,7 @@ def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_
     described = {key: value for key, value in local_stack.items() if key != "state_dir"}
     keys = {"api_url", "aws_endpoint_url", "region", "user_pool_id", "user_pool_client_id", "users"}
     keys |= {"health_url", "redelivery_seed"}  # the trigger health check, the at-least-once mode's seed
-    # The demo user with groups (the moderator, while the template creates that group) signs in with them.
+    # The demo user in the most groups signs in with them (with none, where the template creates none).
     member = max(described["users"], key=lambda user: len(user["groups"]))
     session = boto3.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
@@ -165,7 +165,10 @@ def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_
     )
 
     assert set(described) == keys
+    assert "demo@example.com" in {user["email"] for user in described["users"]}
+    # feature: workflow
     assert {user["email"] for user in described["users"]} == {"demo@example.com", "moderator@example.com"}
+    # end feature: workflow
     assert set(member["groups"]) <= set(user_pool_groups())
     assert (
         _claims(signed_in["AuthenticationResult"]["IdToken"])[1].get("cognito:groups", []) == member["groups"]
@@ -173,6 +176,7 @@ def test_the_local_stack_describes_itself_in_stack_json_and_its_demo_users_sign_
     assert (local_stack["state_dir"] / "env.json").exists()
 
 
+# feature: workflow
 def test_a_template_without_the_demo_users_groups_still_starts_with_those_users(tmp_path: Path) -> None:
     app = copy_repo(tmp_path / "app")
     # As a user removing a feature would leave it: its group gone, local.toml untouched. (Written back as
@@ -194,6 +198,9 @@ def test_a_template_without_the_demo_users_groups_still_starts_with_those_users(
     assert all(user["groups"] == [] for user in stack["users"])
     assert len(signed_in) == len(stack["users"])
     assert "user moderator@example.com: the template creates no group moderators; made without it" in log
+
+
+# end feature: workflow
 
 
 @pytest.mark.parametrize(

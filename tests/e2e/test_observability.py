@@ -1,6 +1,6 @@
-"""What `make local` lets an operator see (local only: a deployed stack has X-Ray and CloudWatch): one
-shared bookmark followed by its traces to the moderator's notification, a poison stream record followed
-to its alarm's notification, and nothing sensitive in any trace or metric."""
+"""What `make local` lets an operator see (local only: a deployed stack has X-Ray and CloudWatch): a
+poison stream record followed to its alarm's notification; with the publishing workflow, one shared
+bookmark followed by its traces to the notification it ends in, and nothing sensitive in any of them."""
 
 import json
 import re
@@ -48,6 +48,7 @@ def _notified(target: Target, inbox: str, *needles: str) -> list[str]:
     return [m for m in messages if all(needle in m for needle in needles)]
 
 
+# feature: workflow
 def _executions_of(target: Target, local: dict[str, Any], bookmark_id: str) -> set[str]:
     """The publishing workflow's executions whose input names the bookmark."""
     sfn = target.client("stepfunctions")
@@ -129,6 +130,9 @@ def test_a_shared_bookmark_is_followed_by_its_traces_from_the_api_to_the_moderat
     assert not JWT.search(everything)
     assert not EMAIL.search(everything)
     assert "s3cr3t" not in everything
+
+
+# end feature: workflow
 
 
 def test_a_poison_stream_record_drives_the_failure_queue_alarm_and_notifies_the_alarm_topic(

@@ -1,10 +1,11 @@
 """The web client in headless Chromium against the local stack, driven as its users would: the whole story
-(save, edit, delete, page, share, live contest status, a live review queue, the team list), field errors
-from the form and from the API, focus after each action, keyboard-only runs, a phone viewport, failures
-(409, 429, the API unreachable, a session that ends) and an axe-core scan of every screen it stops on.
+(save, edit, delete, page, share, live contest status; with the publishing workflow, a live queue of
+decisions and the team list), field errors from the form and from the API, focus after each action,
+keyboard-only runs, a phone viewport, failures (409, 429, the API unreachable, a session that ends) and
+an axe-core scan of every screen it stops on.
 
 Each test signs in users of its own (except the story, whose screenshots show the demo users), so the lists
-it reads hold only what it wrote; the review queue is everyone's, so moderators find rows by name.
+it reads hold only what it wrote; a list everyone shares is searched by the row's name.
 Screenshots go to .local/screenshots/; with REFRESH_SCREENSHOTS=1 the story also refreshes the README's
 docs/screenshot.png and docs/screenshot-phone.png (not on every run: they are tracked files)."""
 
@@ -72,7 +73,7 @@ def stack(local_stack: dict[str, Any]) -> Iterator[Target]:
 @pytest.fixture(scope="module")
 def web(local_stack: dict[str, Any]) -> dict[str, Any]:
     """The local stack's web client: its URL (from web.json beside stack.json) and the demo users."""
-    users = {("moderator" if u["groups"] else "demo"): u for u in local_stack["users"]}
+    users = {u["email"].split("@")[0]: u for u in local_stack["users"]}  # "demo", and the workflow's
     url = json.loads((local_stack["state_dir"] / "web.json").read_text())["web_url"]
     return {
         "url": url,
@@ -127,6 +128,7 @@ def _answer_bookmark(web: dict[str, Any], bookmarks: list[dict[str, Any]], route
         _answer(web, found)(route)
 
 
+# feature: workflow
 def test_a_shared_bookmark_moves_through_a_live_review_queue_to_approved_and_onto_the_team_list(
     web: dict[str, Any], screens: Any
 ) -> None:
@@ -266,6 +268,9 @@ def test_an_unchanged_review_queue_is_polled_less_and_less_often(
     gaps = [round((later - earlier) / 1_000) for earlier, later in itertools.pairwise(calls)]
     assert gaps[:5] == [1, 2, 4, 8, 15], gaps
     assert set(gaps[5:]) == {15}, gaps
+
+
+# end feature: workflow
 
 
 def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_focus_on_the_next_row(
@@ -419,7 +424,7 @@ def test_sign_in_and_the_bookmark_form_work_from_the_keyboard_alone(
 LIFECYCLE = {
     "none": ("Not shared", False),
     "entering": ("Entering the contest…", True),
-    "entered": ("In the contest: waiting for a moderator", True),
+    "entered": ("In the contest", True),
     "resubmitted": ("Shared again: being checked once more", True),
     "duplicate": ("Duplicate: this link was already submitted", True),
     "invalid": ("Not accepted: its domain is not on the allowed list", True),
@@ -427,8 +432,12 @@ LIFECYCLE = {
     "rejected": ("Rejected by a moderator", True),
     "withdrawn": ("Withdrawn: off the team list; your contest entry still counts", False),
 }
+# feature: workflow
+LIFECYCLE["entered"] = ("In the contest: waiting for a moderator", True)
+# end feature: workflow
 
 
+# feature: workflow
 def test_a_url_outside_the_allowed_domains_is_refused_with_a_badge_that_wraps_on_a_phone(
     web: dict[str, Any], screens: Any, stack: Target
 ) -> None:
@@ -443,6 +452,9 @@ def test_a_url_outside_the_allowed_domains_is_refused_with_a_badge_that_wraps_on
     user.within_window(row.get_by_role("button", name=re.compile("^Delete")))
     user.check()
     user.shot("9-invalid-phone")
+
+
+# end feature: workflow
 
 
 def test_every_contest_status_and_its_reason_are_shown_in_words(
@@ -489,11 +501,13 @@ def test_every_contest_status_and_its_reason_are_shown_in_words(
     page.reload()
     expect(item(page, "Status approved").get_by_text(LIFECYCLE["withdrawn"][0])).to_be_visible()
 
+    # feature: workflow
     team = [{**bookmarks[0], "shared": True, "shared_by": "ana@example.com", "published_at": stamp}]
     page.route(_api_route(web, "/team/bookmarks"), _answer(web, {"items": team, "next_cursor": None}))
     page.get_by_role("link", name="Team list").click()
     provenance = re.compile(r"^Shared by ana@example\.com, published ")
     expect(item(page, "Status approved").get_by_text(provenance)).to_be_visible()
+    # end feature: workflow
     user.check()
 
     # The scan sees what it is there to see: an image with no text alternative fails it.
@@ -506,10 +520,11 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     web: dict[str, Any], screens: Any, stack: Target
 ) -> None:
     email, api = _user(stack)
-    api.create(url="https://example.com/team-test", name="Mine")
+    api.create(url="https://example.com/failures-test", name="Mine")
     user = screens()
-    page = user.open("#/team")
+    page = user.open("#/bookmarks")
     cognito = re.compile(re.escape(web["aws_url"].rstrip("/")) + r"/?$")
+    heading = page.get_by_role("heading", name="My bookmarks", level=1)
 
     # The sign-in service unreachable: said so, and the password is still there to try again.
     user.expected = ("Failed to load resource: net::ERR_", f"Access to fetch at '{web['aws_url']}")
@@ -523,34 +538,32 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     expect(page.get_by_label("Password")).to_have_value(PASSWORD)
     page.unroute(cognito)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    expect(heading).to_be_focused()
+    expect(item(page, "Mine")).to_be_visible()
 
     # The API unreachable: not an empty list, no pager to page through nothing, and a way to try again.
-    team = _api_route(web, "/team/bookmarks")
-    page.route(team, lambda route: route.abort())
-    page.get_by_role("link", name="My bookmarks").click()
-    page.get_by_role("link", name="Team list").click()
+    mine = _api_route(web, "/bookmarks")
+    page.route(mine, lambda route: route.abort())
+    page.reload()
     expect(page.get_by_text("This list could not be loaded.")).to_be_visible()
     unreachable = "Could not reach the API: check your connection and try again."
     expect(page.get_by_role("alert")).to_have_text(unreachable)
-    expect(page.get_by_role("navigation", name="Pages of the team list")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Pages of my bookmarks")).to_be_hidden()
     user.check()
-    page.unroute(team)
+    page.unroute(mine)
     page.get_by_role("button", name="Try again").click()
     expect(page.get_by_text("This list could not be loaded.")).to_be_hidden()
+    expect(item(page, "Mine")).to_be_visible()
 
     # Throttled (429): the reader is told to slow down, and the list offers to try again.
-    mine = _api_route(web, "/bookmarks")
     page.route(mine, _answer(web, {"message": "Too Many Requests"}, status=429))
-    page.get_by_role("link", name="My bookmarks").click()
+    page.reload()
     expect(page.get_by_role("alert")).to_have_text("Too many requests: slow down and try again in a moment.")
     page.unroute(mine)
     page.get_by_role("button", name="Try again").click()
     expect(item(page, "Mine")).to_be_visible()
 
     # The session ends (its tokens no longer accepted): sign in again, and land back on the same page.
-    page.get_by_role("link", name="Team list").click()
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
     page.evaluate(
         "const s = JSON.parse(sessionStorage.getItem('bookmarks.session'));"
         "sessionStorage.setItem('bookmarks.session', JSON.stringify({...s, idToken: s.idToken + 'x',"
@@ -561,7 +574,7 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     expect(page.get_by_role("heading", name="Sign in")).to_be_focused()
     user.check()
     user.sign_in(email, PASSWORD)
-    expect(page.get_by_role("heading", name="Team list", level=1)).to_be_focused()
+    expect(heading).to_be_focused()
 
 
 def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(

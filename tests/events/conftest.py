@@ -48,6 +48,7 @@ def publish(bus: RecordingBus) -> Invoke:
     return invoke
 
 
+# feature: contest
 @pytest.fixture
 def enter_contest(bookmarks_table: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Invokes ContestEntryFunction with one EventBridge event, as the BookmarkShared rule does."""
@@ -57,3 +58,6 @@ def enter_contest(bookmarks_table: str) -> Callable[[dict[str, Any]], dict[str, 
         return answer
 
     return invoke
+
+
+# end feature: contest

@@ -115,6 +115,7 @@ def generate() -> dict[str, Any]:
         stream_sample("update")
         alice.request("PUT", f"/bookmarks/{BOOKMARK_ID}", {"shared": True})
         stream_sample("share")
+        # feature: contest
         (shared,) = [e for e in bus.received() if e["detail-type"] == "BookmarkShared"]
         samples["contest_entry_function/bookmark_shared.json"] = shared = {
             "version": "0",
@@ -129,8 +130,11 @@ def generate() -> dict[str, Any]:
         }
         handler("ContestEntryFunction")(shared, LambdaContext())
         stream_sample("contest_entry_recorded")
+        # end feature: contest
         alice.request("DELETE", f"/bookmarks/{BOOKMARK_ID}")
         stream_sample("delete")
+        # A generator whose stream function published nothing would write samples of nothing.
+        assert bus.received(), "the stream function put no event on the bus"
     return samples
 
 

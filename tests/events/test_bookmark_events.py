@@ -22,6 +22,7 @@ def kinds(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(event["detail-type"], event["detail"]["bookmark_id"]) for event in events]
 
 
+# feature: contest
 def test_each_change_of_a_bookmark_publishes_its_domain_events_in_order(
     alice: ApiClient, stream: StreamReader, bus: RecordingBus, publish: Invoke
 ) -> None:
@@ -81,6 +82,9 @@ def test_sharing_again_after_unsharing_does_not_enter_the_contest_twice(
     publish(stream.new_records())
 
     assert Counter(event["detail-type"] for event in bus.received())["BookmarkShared"] == 1
+
+
+# end feature: contest
 
 
 def test_without_the_contest_sharing_leaves_the_status_none_and_publishes_no_contest_event(

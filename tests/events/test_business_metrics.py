@@ -19,6 +19,7 @@ def counted(name: str, value: float = 1, **dimensions: str) -> Metric:
     return Metric(metrics_namespace(), name, "Count", {"service": service()} | dimensions, value)
 
 
+# feature: workflow
 def settle(table: str, owner: str, bookmark_id: str, outcome: str) -> None:
     """What the contest function and the publishing workflow write: entering -> entered -> ``outcome``."""
     key = {"pk": {"S": f"OWNER#{owner}"}, "sk": {"S": f"BOOKMARK#{bookmark_id}"}}
@@ -30,6 +31,9 @@ def settle(table: str, owner: str, bookmark_id: str, outcome: str) -> None:
             UpdateExpression="SET contest_status = :status, decision_reason = :reason",
             ExpressionAttributeValues={":status": {"S": status}, ":reason": {"S": "Checked by the test."}},
         )
+
+
+# end feature: workflow
 
 
 def test_the_store_function_counts_bookmarks_created_updated_and_deleted(
@@ -52,6 +56,7 @@ def test_a_refused_request_counts_nothing(alice: ApiClient, capsys: pytest.Captu
     assert metrics(capsys.readouterr().out) == []
 
 
+# feature: workflow
 def test_the_stream_function_counts_shares_and_each_decision_with_its_outcome_as_dimension(
     alice: ApiClient,
     bookmarks_table: str,
@@ -79,6 +84,9 @@ def test_the_stream_function_counts_shares_and_each_decision_with_its_outcome_as
     ]
 
 
+# end feature: workflow
+
+
 def test_the_stream_function_counts_the_record_it_stopped_at(
     publish: Invoke, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -93,6 +101,7 @@ def test_the_stream_function_counts_the_record_it_stopped_at(
     assert metrics(capsys.readouterr().out) == [counted("StreamRecordsFailed")]
 
 
+# feature: contest
 def test_the_contest_function_counts_an_entry_once_however_often_it_arrives(
     alice: ApiClient,
     stream: StreamReader,
@@ -109,3 +118,6 @@ def test_the_contest_function_counts_an_entry_once_however_often_it_arrives(
     enter_contest(shared)
 
     assert metrics(capsys.readouterr().out) == [counted("ContestEntryRecorded")]
+
+
+# end feature: contest

@@ -15,6 +15,7 @@ from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader
 
 
+# feature: workflow
 def test_the_workflows_decision_publishes_contest_entry_decided_with_outcome_and_reason(
     alice: ApiClient,
     stream: StreamReader,
@@ -41,6 +42,9 @@ def test_the_workflows_decision_publishes_contest_entry_decided_with_outcome_and
     assert [(d["previous_status"], d["contest_status"], d["outcome"], d["reason"]) for d in decided] == [
         ("entered", "duplicate", "duplicate", "submitted before")
     ]
+
+
+# end feature: workflow
 
 
 def test_items_that_are_not_bookmarks_make_no_events(alice: ApiClient, stream: StreamReader) -> None:

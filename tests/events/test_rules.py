@@ -12,8 +12,12 @@ from tests.events.recording_bus import RecordingBus
 from tests.harness import StreamReader, matches, translated
 from tests.names import event_source, resolved
 
+# feature: contest
 SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
+# end feature: contest
+# feature: workflow
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
+# end feature: workflow
 
 
 def rules() -> dict[str, dict[str, Any]]:
@@ -50,6 +54,7 @@ def event(detail_type: str, status: str, previous: str = "none", source: str = "
 
 
 EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
+    # feature: contest
     SHARED_RULE: (
         [
             event("BookmarkShared", "entering"),
@@ -64,6 +69,8 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("BookmarkShared", "entering", source="aws.events"),
         ],
     ),
+    # end feature: contest
+    # feature: workflow
     WORKFLOW_RULE: (
         [
             event("ContestEntryRecorded", "entered", "entering"),
@@ -77,6 +84,7 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("ContestEntryRecorded", "entered", "entering", source="somebody.else"),
         ],
     ),
+    # end feature: workflow
 }
 
 
@@ -96,6 +104,7 @@ def test_rule_matches_what_it_should_and_nothing_else(rule: str) -> None:
     assert [matches(pattern, candidate) for candidate in should_not] == [False] * len(should_not)
 
 
+# feature: workflow
 def test_a_bookmarks_whole_life_enters_the_contest_once_and_starts_the_workflow_for_each_submission(
     alice: ApiClient,
     stream: StreamReader,
@@ -125,3 +134,6 @@ def test_a_bookmarks_whole_life_enters_the_contest_once_and_starts_the_workflow_
         SHARED_RULE: ["BookmarkShared"],
         WORKFLOW_RULE: ["ContestEntryRecorded", "ContestEntryWithdrawn"],
     }
+
+
+# end feature: workflow

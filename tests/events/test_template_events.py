@@ -66,6 +66,20 @@ def test_stream_function_may_read_the_table_stream_and_put_events_on_the_bus_onl
     )
 
 
+def test_every_rule_target_retries_a_bounded_time_then_dead_letters() -> None:
+    for r in (r for r in resources().values() if r["Type"] == "AWS::Events::Rule"):
+        for target in r["Properties"]["Targets"]:
+            assert target["DeadLetterConfig"]["Arn"]
+            assert 0 < target["RetryPolicy"]["MaximumRetryAttempts"] <= 185
+            assert 60 <= target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= 86400
+    # feature: contest
+    dead_letters = {"Arn": {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}}
+    targets = resources()["ContestEntryFunctionBookmarkSharedRule"]["Properties"]["Targets"]
+    assert [target["DeadLetterConfig"] for target in targets] == [dead_letters]
+    # end feature: contest
+
+
+# feature: contest
 def test_contest_function_may_only_update_the_table() -> None:
     role = resources()["ContestEntryFunctionRole"]["Properties"]
 
@@ -108,17 +122,6 @@ def test_only_the_bookmark_shared_rule_may_invoke_the_contest_function() -> None
     assert [logical_id for logical_id, _ in targets] == ["ContestEntryFunctionBookmarkSharedRule"]
 
 
-def test_every_rule_target_retries_a_bounded_time_then_dead_letters() -> None:
-    dead_letters = {"Arn": {"Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]}}
-    targets = resources()["ContestEntryFunctionBookmarkSharedRule"]["Properties"]["Targets"]
-    assert [target["DeadLetterConfig"] for target in targets] == [dead_letters]
-    for r in (r for r in resources().values() if r["Type"] == "AWS::Events::Rule"):
-        for target in r["Properties"]["Targets"]:
-            assert target["DeadLetterConfig"]["Arn"]
-            assert 0 < target["RetryPolicy"]["MaximumRetryAttempts"] <= 185
-            assert 60 <= target["RetryPolicy"]["MaximumEventAgeInSeconds"] <= 86400
-
-
 def test_contest_function_failures_after_lambdas_retries_are_kept() -> None:
     config = resources()["ContestEntryFunctionEventInvokeConfig"]["Properties"]
 
@@ -126,6 +129,9 @@ def test_contest_function_failures_after_lambdas_retries_are_kept() -> None:
     assert config["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": ["EventsDeadLetterQueue", "Arn"]
     }
+
+
+# end feature: contest
 
 
 def test_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_keeps_what_fails() -> None:
@@ -144,36 +150,52 @@ def test_stream_mapping_reports_partial_failures_bisects_retries_boundedly_and_k
     ]
 
 
-def test_queues_and_topic_are_encrypted_and_only_the_apps_rule_may_write_dead_letters() -> None:
+def test_queues_are_encrypted_and_only_the_contests_rule_may_write_dead_letters() -> None:
     r = resources()
-    topic_policy = r["WorkflowTopicsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
-    queue_policy = r["EventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
-
     cmk, no_value = "UsesCustomerManagedKey", {"Ref": "AWS::NoValue"}
-    for queue in ("EventsDeadLetterQueue", "BookmarkEventsFailureQueue"):
+    queues = ["BookmarkEventsFailureQueue"]
+    # feature: contest
+    queues.append("EventsDeadLetterQueue")
+    # end feature: contest
+
+    for queue in queues:
         assert r[queue]["Properties"]["SqsManagedSseEnabled"] == {"Fn::If": [cmk, no_value, True]}
         assert r[queue]["Properties"]["KmsMasterKeyId"] == {"Fn::If": [cmk, {"Ref": "DataKey"}, no_value]}
+    # feature: contest
+    queue_policy = r["EventsDeadLetterQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]
+    }
+    assert queue_policy[1]["Effect"] == "Deny"
+    assert queue_policy[1]["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+    # end feature: contest
+
+
+# feature: workflow
+def test_the_workflows_topics_are_encrypted_and_refuse_unencrypted_publishing() -> None:
+    r = resources()
+    topic_policy = r["WorkflowTopicsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    cmk = "UsesCustomerManagedKey"
+
     # The workflow publishes the organisers' notice with its role, so the AWS managed key serves.
     assert r["ContestNotificationsTopic"]["Properties"]["KmsMasterKeyId"] == {
         "Fn::If": [cmk, {"Ref": "DataKey"}, "alias/aws/sns"]
     }
     assert {"Ref": "ContestNotificationsTopic"} in r["WorkflowTopicsPolicy"]["Properties"]["Topics"]
-    assert queue_policy[0]["Condition"]["ArnEquals"]["aws:SourceArn"] == {
-        "Fn::GetAtt": ["ContestEntryFunctionBookmarkSharedRule", "Arn"]
-    }
     assert [s["Effect"] for s in topic_policy] == ["Deny"]
-    for statement in (topic_policy[0], queue_policy[1]):
-        assert statement["Effect"] == "Deny"
-        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+    assert topic_policy[0]["Condition"] == {"Bool": {"aws:SecureTransport": False}}
+
+
+# end feature: workflow
 
 
 def test_each_event_function_gets_only_the_environment_it_uses() -> None:
-    variables = {
-        name: resources()[name]["Properties"]["Environment"]["Variables"]
-        for name in ("BookmarkEventsFunction", "ContestEntryFunction")
-    }
+    stream = resources()["BookmarkEventsFunction"]["Properties"]["Environment"]["Variables"]
 
-    assert variables["BookmarkEventsFunction"]["BOOKMARKS_BUS_NAME"] == {"Ref": "BookmarksBus"}
-    assert "BOOKMARKS_TABLE_NAME" not in variables["BookmarkEventsFunction"]
-    assert variables["ContestEntryFunction"]["BOOKMARKS_TABLE_NAME"] == {"Ref": "BookmarksTable"}
-    assert "BOOKMARKS_BUS_NAME" not in variables["ContestEntryFunction"]
+    assert stream["BOOKMARKS_BUS_NAME"] == {"Ref": "BookmarksBus"}
+    assert "BOOKMARKS_TABLE_NAME" not in stream
+    # feature: contest
+    contest = resources()["ContestEntryFunction"]["Properties"]["Environment"]["Variables"]
+    assert contest["BOOKMARKS_TABLE_NAME"] == {"Ref": "BookmarksTable"}
+    assert "BOOKMARKS_BUS_NAME" not in contest
+    # end feature: contest

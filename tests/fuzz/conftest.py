@@ -20,9 +20,9 @@ def fuzz_target(local_stack: dict[str, Any]) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def moderator(fuzz_target: Target) -> Api:
-    """A member of every group the template creates (the moderators, while the workflow is there) reaches
-    every route's own logic, the review routes included."""
+def member(fuzz_target: Target) -> Api:
+    """A member of every group the template creates reaches every route's own logic, the routes that
+    check a group included."""
     return fuzz_target.signed_in(user_pool_groups())
 
 

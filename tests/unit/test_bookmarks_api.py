@@ -300,6 +300,7 @@ def test_malformed_idempotency_key_is_a_bad_request(alice: ApiClient, bookmarks_
     assert stored_items(bookmarks_table) == []
 
 
+# feature: contest
 def test_sharing_enters_the_contest_once(alice: ApiClient) -> None:
     created = alice.create()
     assert created["contest_status"] == "none"
@@ -313,6 +314,10 @@ def test_sharing_enters_the_contest_once(alice: ApiClient) -> None:
     assert shared_again["contest_status"] == "entering"
 
 
+# end feature: contest
+
+
+# feature: contest
 def test_bookmark_created_shared_is_entering_the_contest(alice: ApiClient) -> None:
     assert alice.create(shared=True)["contest_status"] == "entering"
 
@@ -326,6 +331,10 @@ def test_shared_bookmark_keeps_its_submitted_url(alice: ApiClient) -> None:
     assert alice.request("GET", f"/bookmarks/{created['id']}").body["url"] == created["url"]
 
 
+# end feature: contest
+
+
+# feature: workflow
 def test_url_and_share_in_one_update_submit_the_new_url(alice: ApiClient, bookmarks_table: str) -> None:
     created = alice.create()
 
@@ -336,6 +345,9 @@ def test_url_and_share_in_one_update_submit_the_new_url(alice: ApiClient, bookma
     assert reply.status == 200
     item = next(item for item in stored_items(bookmarks_table) if item["sk"]["S"].endswith(created["id"]))
     assert item["shared_url_key"]["S"] == "https://example.com/New"
+
+
+# end feature: workflow
 
 
 def test_every_answer_carries_the_allowed_origin(alice: ApiClient) -> None:
@@ -496,11 +508,18 @@ def test_an_id_no_route_can_hold_is_not_found_in_the_error_shape(alice: ApiClien
 
 
 @pytest.mark.parametrize(
-    "function", ["GetBookmarksFunction", "StoreBookmarkFunction", "ReviewBookmarkFunction"]
+    "function",
+    [
+        "GetBookmarksFunction",
+        "StoreBookmarkFunction",
+        # feature: workflow
+        "ReviewBookmarkFunction",
+        # end feature: workflow
+    ],
 )
 @pytest.mark.parametrize(
     "event",
-    [{}, {"Records": []}, {"detail-type": "BookmarkShared", "detail": {}}, {"httpMethod": 1, "path": None}],
+    [{}, {"Records": []}, {"detail-type": "BookmarkCreated", "detail": {}}, {"httpMethod": 1, "path": None}],
     ids=["empty", "stream", "eventbridge", "wrong-types"],
 )
 def test_an_api_function_given_another_trigger_s_event_answers_400(

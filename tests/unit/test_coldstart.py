@@ -116,7 +116,16 @@ def _loaded(logical_id: str, program: str) -> str:
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout.strip()  # noqa: S603
 
 
-@pytest.mark.parametrize("logical_id", ["BookmarkEventsFunction", "ContestEntryFunction"])
+# The functions an event (not an API request) invokes.
+EVENT_FUNCTIONS = [
+    "BookmarkEventsFunction",
+    # feature: contest
+    "ContestEntryFunction",
+    # end feature: contest
+]
+
+
+@pytest.mark.parametrize("logical_id", EVENT_FUNCTIONS)
 def test_an_event_function_loads_no_rest_event_handler(logical_id: str) -> None:
     assert _loaded(logical_id, IMPORTS_OF_HANDLER) == "[]"
 
@@ -133,7 +142,5 @@ print(sorted({name for name in sys.modules if name in ("boto3", "bookmarks.event
 @pytest.mark.parametrize("logical_id", sorted(functions()))
 def test_no_function_imports_boto3_and_only_event_functions_load_event_models(logical_id: str) -> None:
     # botocore makes the same clients; boto3's import and default session cost about a tenth of the floor.
-    expected = (
-        "['bookmarks.events']" if logical_id in ("BookmarkEventsFunction", "ContestEntryFunction") else "[]"
-    )
+    expected = "['bookmarks.events']" if logical_id in EVENT_FUNCTIONS else "[]"
     assert _loaded(logical_id, HEAVY_IMPORTS_OF_HANDLER) == expected

@@ -59,22 +59,24 @@ def test_cursor_round_trips_and_rejects_anything_else() -> None:
         ("none", True, "entering"),
         ("entering", True, "entering"),
         ("entered", True, "entered"),
+        ("resubmitted", True, "resubmitted"),
+        ("none", False, "none"),
+        ("entering", False, "entering"),  # the workflow withdraws it once the entry is counted
+        ("rejected", False, "rejected"),
+        ("withdrawn", False, "withdrawn"),
+        # feature: workflow
         ("approved", True, "approved"),
         ("duplicate", True, "resubmitted"),
         ("invalid", True, "resubmitted"),
         ("rejected", True, "resubmitted"),
         ("withdrawn", True, "resubmitted"),
-        ("resubmitted", True, "resubmitted"),
-        ("none", False, "none"),
-        ("entering", False, "entering"),  # the workflow withdraws it once the entry is counted
         ("entered", False, "withdrawn"),
         ("resubmitted", False, "withdrawn"),
         ("approved", False, "withdrawn"),
-        ("rejected", False, "rejected"),
-        ("withdrawn", False, "withdrawn"),
+        # end feature: workflow
     ],
 )
-def test_sharing_enters_once_resubmits_after_an_outcome_and_unsharing_withdraws_what_is_listed(
+def test_sharing_enters_once_and_with_the_workflow_resubmits_after_an_outcome_and_unsharing_withdraws(
     status: str, shared: bool, moved_to: str
 ) -> None:
     assert after_sharing(ContestStatus(status), shared, contest=True) is ContestStatus(moved_to)

@@ -19,11 +19,13 @@ EXPECTED_STATUS = {
     "store_bookmark_function/update.json": 404,
     "store_bookmark_function/share.json": 404,
     "store_bookmark_function/delete.json": 404,
+    # feature: workflow
     "get_bookmarks_function/team.json": 200,
     "review_bookmark_function/list.json": 200,
     "review_bookmark_function/list_not_moderator.json": 403,
     "review_bookmark_function/approve.json": 404,  # no review waits for its id
     "review_bookmark_function/reject.json": 404,
+    # end feature: workflow
 }
 
 

@@ -53,7 +53,9 @@ def _groups_as_provisioned(translation: dict[str, Any]) -> dict[str, Any]:
 def test_the_project_s_users_join_every_group_local_toml_names_while_the_template_creates_it() -> None:
     groups = created_groups(translated(), _groups_as_provisioned(translated()))
 
+    # feature: workflow
     assert any(user.groups for user in config().users)
+    # end feature: workflow
     assert in_groups(config().users, groups) == config().users
 
 

@@ -14,10 +14,14 @@ BUSINESS_METRICS = {
     "BookmarkCreated",
     "BookmarkUpdated",
     "BookmarkDeleted",
+    # feature: contest
     "BookmarkShared",
     "ContestEntryRecorded",
+    # end feature: contest
+    # feature: workflow
     "ContestEntryDecided",
     "ReviewDecided",
+    # end feature: workflow
     "DomainEventsPublished",
     "StreamRecordsFailed",
 }
@@ -67,7 +71,7 @@ def test_every_queue_alarms_as_soon_as_a_message_waits_in_it() -> None:
     assert covered == set(of_type("AWS::SQS::Queue"))
 
 
-def test_the_stream_the_workflow_and_the_api_have_their_alarms() -> None:
+def test_the_stream_and_the_api_have_their_alarms() -> None:
     (age,) = alarms_on("AWS/Lambda", "IteratorAge")
     (server_errors,) = alarms_on("AWS/ApiGateway", "5XXError")
     api_title = translated()["Resources"]["BookmarksApi"]["Properties"]["Body"]["info"]["title"]
@@ -77,13 +81,20 @@ def test_the_stream_the_workflow_and_the_api_have_their_alarms() -> None:
     # Well under the mapping's maximum record age: someone is told long before records are given up.
     max_age_ms = resource("BookmarkEventsMapping")["Properties"]["MaximumRecordAgeInSeconds"] * 1000
     assert age["Threshold"] * 10 < max_age_ms
+    # A REST API's ApiName is its name, which SAM takes from the definition's title.
+    assert dimensions(server_errors) == {"ApiName": api_title, "Stage": {"Ref": "Stage"}}
+    assert fires_on_the_first(server_errors)
+
+
+# feature: workflow
+def test_the_workflow_alarms_on_every_failed_or_timed_out_execution() -> None:
     for metric in ("ExecutionsFailed", "ExecutionsTimedOut"):
         (alarm,) = alarms_on("AWS/States", metric)
         assert dimensions(alarm) == {"StateMachineArn": {"Ref": "PublishBookmarkStateMachine"}}
         assert fires_on_the_first(alarm)
-    # A REST API's ApiName is its name, which SAM takes from the definition's title.
-    assert dimensions(server_errors) == {"ApiName": api_title, "Stage": {"Ref": "Stage"}}
-    assert fires_on_the_first(server_errors)
+
+
+# end feature: workflow
 
 
 def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use() -> None:
@@ -102,21 +113,32 @@ def test_the_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use() -> None:
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
 
 
-def test_the_api_stage_and_the_workflow_are_traced_and_log_to_retained_groups() -> None:
-    api = resource("BookmarksApi")["Properties"]
-    machine = resource("PublishBookmarkStateMachine")["Properties"]
-    retained = {
+def retained_log_groups() -> set[str]:
+    return {
         logical_id
         for logical_id, group in of_type("AWS::Logs::LogGroup").items()
         if group["Properties"].get("RetentionInDays") == {"Ref": "LogRetentionDays"}
     }
 
+
+def test_the_api_stage_is_traced_and_logs_to_a_retained_group() -> None:
+    api = resource("BookmarksApi")["Properties"]
+
     assert api["TracingEnabled"] is True
-    assert api["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0] in retained
+    assert api["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0] in retained_log_groups()
+
+
+# feature: workflow
+def test_the_workflow_is_traced_and_logs_to_a_retained_group() -> None:
+    machine = resource("PublishBookmarkStateMachine")["Properties"]
+
     assert machine["Tracing"] == {"Enabled": True}
     (destination,) = machine["Logging"]["Destinations"]
-    assert destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0] in retained
+    assert destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0] in retained_log_groups()
     assert machine["Logging"]["IncludeExecutionData"] is False  # task parameters hold the task token
+
+
+# end feature: workflow
 
 
 def test_tracer_keeps_answers_out_of_traces() -> None:
@@ -147,8 +169,10 @@ def test_the_dashboard_shows_every_business_metric_by_the_names_the_functions_us
     for line in business:
         names = [item for item in line[2:] if isinstance(item, str)]
         assert dict(zip(names[::2], names[1::2], strict=True))["service"] == service()
+    # feature: workflow
     outcomes = {line[3] for line in business if line[1] == "ContestEntryDecided"}
     assert outcomes == {"approved", "rejected", "duplicate", "invalid"}
+    # end feature: workflow
 
 
 def test_the_dashboard_watches_latency_concurrency_and_throttles_of_every_function() -> None:

@@ -29,7 +29,9 @@ def index_arn(table: str, index: str) -> dict[str, str]:
             "GetBookmarksFunctionRole",
             [
                 (frozenset({"dynamodb:GetItem", "dynamodb:Query"}), TABLE_ARN),
+                # feature: workflow
                 (frozenset({"dynamodb:Query"}), index_arn("BookmarksTable", "TeamIndex")),
+                # end feature: workflow
             ],
         ),
         (

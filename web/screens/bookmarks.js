@@ -1,5 +1,5 @@
 // My bookmarks: one form that creates or edits, and the paged list with share, edit and delete;
-// shared bookmarks' contest status follows the publishing workflow as it runs. After each action focus
+// shared bookmarks' contest status is followed until it settles. After each action focus
 // goes where the reader's next step is: the saved or shared row, the row after a deleted one.
 
 import { ApiError } from "../api.js";
@@ -18,6 +18,12 @@ import {
   statusWords,
   whileBusy,
 } from "../widgets.js";
+
+// What the share box says sharing does.
+let SHARE_LABEL = "Share with the team";
+// feature: contest
+SHARE_LABEL += " (enters the contest)";
+// end feature: contest
 
 const PAGE_SIZE = 10;
 // The gateway's request model refuses a URL that fails /^https?:\/\/\S+$/ with no field named, so the form
@@ -56,7 +62,7 @@ export function bookmarksScreen(main, ctx) {
     fields.url.wrapper,
     fields.name.wrapper,
     fields.description.wrapper,
-    el("div", { class: "check" }, shared, el("label", { for: "field-shared" }, "Share with the team (enters the contest)")),
+    el("div", { class: "check" }, shared, el("label", { for: "field-shared" }, SHARE_LABEL)),
     el("div", { class: "actions" }, submit, cancel),
   );
 

@@ -46,6 +46,7 @@ def current_email(app: APIGatewayRestResolver) -> str:
     return email
 
 
+# feature: workflow
 MODERATORS_GROUP = "moderators"
 
 
@@ -61,6 +62,9 @@ def require_moderator(app: APIGatewayRestResolver) -> str:
     if MODERATORS_GROUP not in groups:
         raise NotAModerator(caller)
     return caller
+
+
+# end feature: workflow
 
 
 def request_body(app: APIGatewayRestResolver) -> str | None:
@@ -125,8 +129,10 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
     RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
+    # feature: workflow
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
     AlreadyDecided: (409, "This review was already decided."),
+    # end feature: workflow
 }
 
 

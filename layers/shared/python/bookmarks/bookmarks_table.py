@@ -1,6 +1,6 @@
-"""The bookmarks table as a user's own bookmarks and the team list live in it: create (with its
-idempotency claim), read, page, change, delete, and page the team list (the layout is bookmarks/layout.py's,
-the items' form bookmarks/items.py's)."""
+"""The bookmarks table as a user's own bookmarks live in it: create (with its idempotency claim), read,
+page, change, delete; and what the features read of it (the layout is bookmarks/layout.py's, the items'
+form bookmarks/items.py's)."""
 
 import time
 from collections.abc import Mapping
@@ -225,19 +225,25 @@ def _update_once(
         moved_to = None
     if patch.shared is True:
         sets[layout.SHARED] = ":true"
+        # feature: workflow
         sets[layout.SHARED_URL_KEY] = ":url_key" if patch.url is not None else f"#{layout.URL_KEY}"
+        # end feature: workflow
         values[":true"] = True
+        # feature: workflow
         if shared_by is not None:
             sets["shared_by"] = ":shared_by"
             values[":shared_by"] = shared_by
+        # end feature: workflow
         if moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED):
             # A new submission: the duplicate check and the workflow's claim are keyed on its time.
             sets[layout.SUBMITTED_AT] = ":now"
             removes.append(layout.DECISION_REASON)
     elif patch.shared is False:
         sets[layout.SHARED] = ":false"
+        # feature: workflow
         # Unsharing also takes a published bookmark off the team list.
         removes.extend([layout.SHARED_URL_KEY, layout.TEAM_PARTITION, layout.TEAM_SORT])
+        # end feature: workflow
         values[":false"] = False
         if moved_to is ContestStatus.WITHDRAWN:
             sets[layout.DECISION_REASON] = ":withdrawn_reason"
@@ -287,6 +293,7 @@ def delete(owner: str, bookmark_id: str) -> None:
         raise BookmarkNotFound(bookmark_id) from None
 
 
+# feature: workflow
 def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, str]], bool]:
     """Up to ``limit`` published bookmarks, newest first, each with its team-list position, from after
     the position ``after``; and whether more follow. Needs no owner: the position is the whole cursor."""
@@ -305,3 +312,6 @@ def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, s
     )["Items"]
     page = [(team_bookmark_from_item(item), str(item[layout.TEAM_SORT]["S"])) for item in items[:limit]]
     return page, len(items) > limit
+
+
+# end feature: workflow

@@ -48,12 +48,16 @@ class Unauthenticated(BookmarksError):
     """The request reached the function without verified claims (a misconfigured route)."""
 
 
+# feature: workflow
 class NotAModerator(BookmarksError):
     """Only members of the moderators group may see or decide reviews."""
 
 
 class AlreadyDecided(BookmarksError):
     """The review was decided already (by a moderator, or by its timeout)."""
+
+
+# end feature: workflow
 
 
 class UnreadableChange(BookmarksError):

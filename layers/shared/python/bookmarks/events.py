@@ -52,6 +52,7 @@ class BookmarkDeleted(BookmarkEvent):
     emitted_when: ClassVar[str] = "a bookmark item is removed"
 
 
+# feature: contest
 class BookmarkShared(BookmarkEvent):
     """A bookmark was shared for the first time: it enters the contest (the contest function counts it).
     Only while the contest runs: without it a shared bookmark keeps status none, and its sharing is a
@@ -70,6 +71,10 @@ class ContestEntryRecorded(BookmarkEvent):
     emitted_when: ClassVar[str] = "contest_status goes from entering to entered"
 
 
+# end feature: contest
+
+
+# feature: workflow
 class BookmarkResubmitted(BookmarkEvent):
     """The owner shared the bookmark again after an outcome or a withdrawal: the publishing workflow
     checks and moderates it again. Its contest entry is not counted again."""
@@ -101,15 +106,22 @@ class ContestEntryDecided(BookmarkEvent):
     )
 
 
+# end feature: workflow
+
+
 EVENT_TYPES: tuple[type[BookmarkEvent], ...] = (
     BookmarkCreated,
     BookmarkUpdated,
     BookmarkDeleted,
+    # feature: contest
     BookmarkShared,
     ContestEntryRecorded,
+    # end feature: contest
+    # feature: workflow
     BookmarkResubmitted,
     ContestEntryWithdrawn,
     ContestEntryDecided,
+    # end feature: workflow
 )
 
 
@@ -186,13 +198,16 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
         "change_id": parsed.event_id,
     }
     changed: list[BookmarkEvent] = [_CHANGE_KINDS[parsed.event_name].model_validate(detail)]
-    moved = (change.previous_status, change.contest_status)
     if parsed.event_name == "REMOVE":
         return changed
+    # feature: contest
+    moved = (change.previous_status, change.contest_status)
     if moved == (ContestStatus.NONE, ContestStatus.ENTERING):
         return [*changed, BookmarkShared.model_validate(detail)]
     if moved == (ContestStatus.ENTERING, ContestStatus.ENTERED):
         return [*changed, ContestEntryRecorded.model_validate(detail)]
+    # end feature: contest
+    # feature: workflow
     moved_to = change.contest_status if change.previous_status is not change.contest_status else None
     if moved_to is ContestStatus.RESUBMITTED:
         return [*changed, BookmarkResubmitted.model_validate(detail)]
@@ -201,6 +216,7 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
     if change.previous_status in IN_REVIEW and change.contest_status in OUTCOMES:
         decision = {"outcome": change.contest_status.value, "reason": change.contest_reason}
         return [*changed, ContestEntryDecided.model_validate(detail | decision)]
+    # end feature: workflow
     return changed
 
 

@@ -67,10 +67,14 @@ def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
     return Bookmark.model_validate(values, strict=False, from_attributes=False)
 
 
+# feature: workflow
 def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
     values = from_dynamodb(item)
     values.setdefault("description", None)
     return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
+
+
+# end feature: workflow
 
 
 def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
@@ -87,10 +91,12 @@ def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) 
     if bookmark.contest_status is not ContestStatus.NONE:
         values[layout.CONTEST_STATUS] = bookmark.contest_status.value
         values[layout.SUBMITTED_AT] = bookmark.created_at
+    # feature: workflow
     if bookmark.shared:
         values[layout.SHARED_URL_KEY] = values[layout.URL_KEY]
         if shared_by is not None:
             values["shared_by"] = shared_by
+    # end feature: workflow
     return layout.bookmark_key(owner, bookmark.id) | to_dynamodb(values)
 
 

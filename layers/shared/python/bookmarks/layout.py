@@ -1,25 +1,15 @@
-"""The item layout of the app's two tables, defined once: key shapes, attribute names, index names and the
-duplicate filter. The table modules build their requests from it, and the publishing workflow receives it
-through its DefinitionSubstitutions (``workflow_substitutions``; tools/workflow_substitutions.py writes them
-into template.yaml), so a change here reaches Python and the state machine together.
+"""The item layout of the app's tables, defined once: key shapes, attribute names, index names and
+filters. The table modules build their requests from it (and the publishing workflow from its
+DefinitionSubstitutions, below), so a change here reaches every reader together.
 
 Bookmarks table (one table, keys generic so later access patterns fit without a migration):
   bookmark            pk=OWNER#<sub>  sk=BOOKMARK#<id>      a user's bookmarks, newest first by id
   idempotency claim   pk=OWNER#<sub>  sk=IDEMPOTENCY#<key>  the answer to replay, expires by TTL
-  contest entrant     pk=CONTEST      sk=ENTRANT#<sub>      ``entries``: how many entries a user has
-  contest notice      pk=CONTEST      sk=NOTICE#<id>        the workflow's claim: organisers hear once
-  SharedUrlIndex      shared_url_key (set only while shared): who else submitted this URL
-  TeamIndex           team_partition="TEAM", team_sort="<published_at>#<id>" (set by the workflow on
-                      approval, removed on unsharing): the team list, newest first
 A contest status of ``none`` is stored as no attribute, so sharing can set ``entering`` exactly once
-with ``if_not_exists`` and no read before the write.
+with ``if_not_exists`` and no read before the write. The features' own items and indexes are described
+with their names below.
 
-Reviews table (the workflow writes it): one review request per bookmark id, for its latest submission
-(``submitted_at``): the workflow's claim on that submission, the bookmark as submitted, the task token
-while a moderator is awaited, and review_queue="PENDING" for the sparse PendingReviewIndex (which
-projects no token).
-
-Key shapes are ``str.format`` templates with ``{}`` holes, the one syntax Python and the workflow's
+Key shapes are ``str.format`` templates with ``{}`` holes, the one syntax Python and Step Functions'
 ``States.Format`` share.
 """
 
@@ -33,31 +23,41 @@ SORT_KEY = "sk"
 OWNER_KEY = "OWNER#{}"
 BOOKMARK_KEY = "BOOKMARK#{}"
 IDEMPOTENCY_KEY = "IDEMPOTENCY#{}"
+# feature: contest
+# A contest entrant, pk=CONTEST sk=ENTRANT#<sub>: ``entries``, how many entries a user has.
 CONTEST_PARTITION = "CONTEST"
 ENTRANT_KEY = "ENTRANT#{}"
+# end feature: contest
+# feature: workflow
+# The contest notice, pk=CONTEST sk=NOTICE#<id>: the workflow's claim, so organisers hear once.
 NOTICE_KEY = "NOTICE#{}"
+# end feature: workflow
 
 # Attributes of a bookmark item beyond its model's fields.
 CONTEST_STATUS = "contest_status"
 DECISION_REASON = "decision_reason"
 SUBMITTED_AT = "submitted_at"
-DECIDED_AT = "decided_at"
 PUBLISHED_AT = "published_at"
 SHARED = "shared"
 URL_KEY = "url_key"
 URL_TLD = "url_tld"
 
-# SharedUrlIndex: the normalised URL, only while shared.
+# feature: workflow
+DECIDED_AT = "decided_at"
+# SharedUrlIndex: the normalised URL, only while shared: who else submitted this URL.
 SHARED_URL_INDEX = "SharedUrlIndex"
 SHARED_URL_KEY = "shared_url_key"
-# TeamIndex: one partition for the team list, sorted by position (published_at#id).
+# TeamIndex: one partition for the team list, sorted by position (published_at#id), set by the workflow on
+# approval and removed on unsharing: the team list, newest first.
 TEAM_INDEX = "TeamIndex"
 TEAM_PARTITION = "team_partition"
 TEAM_SORT = "team_sort"
 TEAM = "TEAM"
 TEAM_POSITION = "{}#{}"
 
-# Reviews table and its PendingReviewIndex (review_queue is set only while a moderator is awaited).
+# Reviews table (the workflow writes it): one review request per bookmark id, for its latest submission
+# (``submitted_at``): the workflow's claim on it, the bookmark as submitted, the task token while a
+# moderator is awaited, and review_queue="PENDING" for the sparse PendingReviewIndex (no token projected).
 REVIEW_KEY = "bookmark_id"
 REVIEW_STATE = "review_state"
 REVIEW_QUEUE = "review_queue"
@@ -77,6 +77,7 @@ DUPLICATE_FILTER = (
     f"{CONTEST_STATUS} IN ({', '.join(f':{status.value}' for status in SUBMITTED)}) AND "
     f"({SUBMITTED_AT} < :submitted OR ({SUBMITTED_AT} = :submitted AND {SORT_KEY} < :sk))"
 )
+# end feature: workflow
 
 
 def owner_key(owner: str) -> str:
@@ -88,13 +89,13 @@ def bookmark_key(owner: str, bookmark_id: str) -> dict[str, Any]:
     return {PARTITION_KEY: {"S": owner_key(owner)}, SORT_KEY: {"S": BOOKMARK_KEY.format(bookmark_id)}}
 
 
+# feature: contest
 def entrant_key(owner: str) -> dict[str, Any]:
     # One partition for every entrant: an operator draws a winner with one Query (see README).
     return {PARTITION_KEY: {"S": CONTEST_PARTITION}, SORT_KEY: {"S": ENTRANT_KEY.format(owner)}}
 
 
-def review_key(bookmark_id: str) -> dict[str, Any]:
-    return {REVIEW_KEY: {"S": bookmark_id}}
+# end feature: contest
 
 
 def parse_bookmark_key(pk: str, sk: str) -> tuple[str, str] | None:
@@ -106,6 +107,11 @@ def parse_bookmark_key(pk: str, sk: str) -> tuple[str, str] | None:
     if not pk.startswith(owner_prefix):
         raise ValueError("a bookmark sort key outside an owner's partition")
     return pk.removeprefix(owner_prefix), sk.removeprefix(bookmark_prefix)
+
+
+# feature: workflow
+def review_key(bookmark_id: str) -> dict[str, Any]:
+    return {REVIEW_KEY: {"S": bookmark_id}}
 
 
 def workflow_substitutions() -> dict[str, str]:
@@ -140,3 +146,6 @@ def workflow_substitutions() -> dict[str, str]:
         "ReviewedBookmark": REVIEWED_BOOKMARK,
         "DuplicateFilter": DUPLICATE_FILTER,
     }
+
+
+# end feature: workflow

@@ -1,4 +1,4 @@
-"""The use cases of a user's own bookmarks (create, list, read, change, delete) and of the team list.
+"""The use cases of a user's own bookmarks (create, list, read, change, delete), and the team list's.
 
 Every function takes the owner (the verified token's ``sub``) first: no call can reach past it.
 """
@@ -21,13 +21,7 @@ from bookmarks.models import (
     TeamPage,
     after_sharing,
 )
-from bookmarks.paging import (
-    decode_cursor,
-    decode_team_cursor,
-    encode_cursor,
-    encode_team_cursor,
-    page_size,
-)
+from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
 from bookmarks.settings import settings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -75,6 +69,7 @@ def list_for_owner(owner: str, limit: str | None = None, cursor: str | None = No
     return BookmarkPage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
+# feature: workflow
 def list_team(limit: str | None = None, cursor: str | None = None) -> TeamPage:
     """A page of the team list (approved bookmarks of everyone), newest first; raises InvalidInput for a
     bad limit or cursor. Anyone signed in may read it: it names no owner."""
@@ -85,6 +80,9 @@ def list_team(limit: str | None = None, cursor: str | None = None) -> TeamPage:
         items=[bookmark for bookmark, _ in page],
         next_cursor=encode_team_cursor(page[-1][1]) if more else None,
     )
+
+
+# end feature: workflow
 
 
 def get(owner: str, bookmark_id: str) -> Bookmark:

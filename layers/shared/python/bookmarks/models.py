@@ -29,8 +29,10 @@ MAX_DESCRIPTION_LENGTH = 2000
 MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# feature: workflow
 MAX_REASON_LENGTH = 500
 MAX_PENDING_REVIEWS = 100
+# end feature: workflow
 
 
 # Text rules, as regex character classes written with explicit escapes only: JSON Schema (the gateway,
@@ -75,7 +77,9 @@ WebUrl = Annotated[
 ]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN)]
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
+# feature: workflow
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN)]
+# end feature: workflow
 
 
 class ContestStatus(StrEnum):
@@ -94,6 +98,7 @@ class ContestStatus(StrEnum):
     RESUBMITTED = "resubmitted"
 
 
+# feature: workflow
 # In the workflow: checked, waiting for a moderator, or being published.
 IN_REVIEW = frozenset({ContestStatus.ENTERED, ContestStatus.RESUBMITTED})
 # What the workflow decides; each says why in decision_reason.
@@ -106,6 +111,7 @@ RESUBMITTABLE = frozenset(
 )
 # Unsharing from these takes the bookmark off the review queue or the team list.
 WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
+# end feature: workflow
 
 
 def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> ContestStatus:
@@ -117,10 +123,12 @@ def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> Cont
         return status
     if shared and status is ContestStatus.NONE:
         return ContestStatus.ENTERING
+    # feature: workflow
     if shared and status in RESUBMITTABLE:
         return ContestStatus.RESUBMITTED
     if not shared and status in WITHDRAWABLE:
         return ContestStatus.WITHDRAWN
+    # end feature: workflow
     return status
 
 
@@ -209,6 +217,7 @@ class BookmarkPage(Model):
     next_cursor: str | None
 
 
+# feature: workflow
 class TeamBookmark(Bookmark):
     """A published bookmark on the team list: who shared it and when it was published."""
 
@@ -241,6 +250,9 @@ class ReviewList(Model):
     """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
 
     items: list[ReviewItem]
+
+
+# end feature: workflow
 
 
 class FieldProblem(Model):

@@ -53,14 +53,20 @@ def count_published(metrics: Metrics, published: "Iterable[BookmarkEvent]") -> N
     decisions (the state machine cannot emit EMF, and each decision is published once per transition).
     Decisions are one metric with the outcome as a dimension, each flushed as its own EMF line."""
     # Only the stream function counts events: the API functions never load the event models.
-    from bookmarks.events import BookmarkShared, ContestEntryDecided
-
     events = list(published)
     count(metrics, "DomainEventsPublished", len(events))
+    # feature: contest
+    from bookmarks.events import BookmarkShared
+
     count(metrics, "BookmarkShared", sum(isinstance(event, BookmarkShared) for event in events))
+    # end feature: contest
+    # feature: workflow
+    from bookmarks.events import ContestEntryDecided
+
     decided = Counter(event.outcome for event in events if isinstance(event, ContestEntryDecided))
     for outcome, value in sorted(decided.items()):
         with single_metric(
             name="ContestEntryDecided", unit=MetricUnit.Count, value=value, namespace=metrics.namespace
         ) as metric:
             metric.add_dimension(name="outcome", value=outcome)
+    # end feature: workflow

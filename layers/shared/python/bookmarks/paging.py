@@ -56,6 +56,7 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
     return int(raw)
 
 
+# feature: workflow
 # A team-list position: when the bookmark was published (as Step Functions writes its clock), then its id.
 _TEAM_POSITION = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)#[0-9A-Z]{26}$")
 
@@ -72,3 +73,6 @@ def decode_team_cursor(cursor: str) -> str:
 
 def _is_team_position(position: str) -> bool:
     return bool(_TEAM_POSITION.fullmatch(position)) and is_bookmark_id(position.rsplit("#", 1)[1])
+
+
+# end feature: workflow

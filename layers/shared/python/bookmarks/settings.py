@@ -42,10 +42,13 @@ class Settings:
             raise ValueError(f"BOOKMARKS_CONTEST is {value!r}: set it to enabled, or leave it out")
         return value == "enabled"
 
+    # feature: workflow
     @cached_property
     def reviews_table_name(self) -> str:
         """Only the review function reads the reviews table."""
         return os.environ["REVIEWS_TABLE_NAME"]
+
+    # end feature: workflow
 
 
 @cache
