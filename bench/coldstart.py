@@ -47,12 +47,14 @@ def lambda_environment(function_env: dict[str, str], endpoint_url: str) -> dict[
         "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",  # the local moto server's dummy credentials
-        "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         # Lambda's /opt and /var/task are read-only; the bench runs as whoever it runs as, so Python is
         # told not to write bytecode rather than being refused.
         "PYTHONDONTWRITEBYTECODE": "1",
         **function_env,
+        # Last: the template declares AWS_ENDPOINT_URL (empty unless under `sam local invoke`), and the
+        # bench's moto server stands in for AWS whatever it says.
+        "AWS_ENDPOINT_URL": endpoint_url,
     }
 
 
