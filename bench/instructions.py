@@ -6,6 +6,7 @@ needs valgrind, which the bench treats as optional. The attribution counts the s
 more and more of its own modules imported first, group by group in ``GROUPS``' order: each group is
 charged what importing it adds to the groups before it (a module two groups share goes to the first)."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -62,7 +63,7 @@ def instructions_of(valgrind_stderr: str) -> int:
 def counts(python: str, runs: Mapping[Key, tuple[Candidate, Sequence[str]]]) -> dict[Key, int]:
     """Instructions of every (candidate, probe options) run, as many at a time as there are cores: a
     count, unlike a time, does not depend on what else the machine is doing."""
-    with ThreadPoolExecutor() as pool:
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
         futures = {
             key: pool.submit(count, python, candidate, probe) for key, (candidate, probe) in runs.items()
         }
