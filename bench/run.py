@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -164,8 +165,9 @@ def instruction_lines(
         "cold start counted again with its own modules imported first, group by group from left to right, "
         "each group charged what it adds to those before it. *Python start* is the interpreter with the "
         "probe; *handler module* is the handler's own top level beyond its imports (Logger, Tracer, "
-        "resolver, routes); *first invocation* includes making the AWS client, the call and building the "
-        "validators that run. *over floor* is the row's total less the floor's.",
+        "resolver, routes; the straightforward handler also makes its client there); *first invocation* "
+        "includes making the AWS client, the call and building the validators that run. *over floor* is "
+        "the row's total less the floor's.",
         "",
         "| handler | " + " | ".join(instructions.STEPS) + " | total | over floor |",
         "|---|" + "---:|" * (len(instructions.STEPS) + 2),
@@ -197,8 +199,8 @@ def time_lines(
         return "" if samples is None else f"{coldstart.median_ms(samples.cpu) / floor_cpu:.2f}"
 
     lines = [
-        f"Time, medians of {runs} runs interleaved so that the machine's load hits all alike: CPU (user + "
-        "system) before wall, which the neighbours inflate far more."
+        f"Time, medians of {runs} cold starts each, interleaved so that the machine's load hits all alike: "
+        "CPU (user + system) before wall, which the neighbours inflate far more."
         + (" The budget is judged on CPU time." if judged else ""),
         "",
         "| handler | CPU x floor, "
@@ -317,14 +319,15 @@ def main() -> None:
         "artifacts": artifacts_section,
         "data": lambda: data_access_section([int(size) for size in arguments.sizes.split(",")]),
     }
-    sections = [
-        [
-            "# Benchmarks",
-            "",
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()} host.",
-        ],
-        *(measured[name]() for name in SECTIONS if name in only),
+    started = time.monotonic()
+    sections = [measured[name]() for name in SECTIONS if name in only]
+    header = [
+        "# Benchmarks",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()} host; "
+        f"`make bench` took {(time.monotonic() - started) / 60:.0f} minutes.",
     ]
+    sections.insert(0, header)
     text = "\n\n".join("\n".join(section) for section in sections) + "\n"
     if set(only) >= set(SECTIONS):
         RESULTS.write_text(text)
