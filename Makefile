@@ -123,7 +123,9 @@ $(BENCH_INSTALLED): pyproject.toml
 	$(BENCH_VENV)/bin/python -m pip install --quiet "boto3==1.43.108"
 	touch $@
 
-bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start, warm overhead, artifact sizes, items read; writes bench/results.md
+# Instruction counts and their attribution need valgrind (optional: without it the bench says so and times
+# only). Not part of `make test`: it takes about half an hour.
+bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start (before/after, instructions if valgrind), warm overhead, sizes, reads; writes bench/results.md
 	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.run --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
 
 deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentials): make deploy ENV=staging

@@ -8,7 +8,7 @@ import resource
 import statistics
 import subprocess
 import time
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,12 +49,14 @@ def lambda_environment(function_env: dict[str, str], endpoint_url: str) -> dict[
         "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR",
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",  # the local moto server's dummy credentials
-        "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         # Lambda's /opt and /var/task are read-only; the bench runs as whoever it runs as, so Python is
         # told not to write bytecode rather than being refused.
         "PYTHONDONTWRITEBYTECODE": "1",
         **function_env,
+        # Last: the template declares AWS_ENDPOINT_URL (empty unless under `sam local invoke`), and the
+        # bench's moto server stands in for AWS whatever it says.
+        "AWS_ENDPOINT_URL": endpoint_url,
     }
 
 
@@ -86,8 +88,10 @@ class Candidate:
     env: dict[str, str]
     layers: list[str]
 
-    def command(self, python: str, *options: str) -> list[str]:
-        return [python, *options, str(PROBE), str(self.folder), self.module, str(self.event), *self.layers]
+    def command(self, python: str, *options: str, probe: Sequence[str] = ()) -> list[str]:
+        """The probe's command line: ``options`` for the interpreter, ``probe`` for the probe."""
+        where = [str(self.folder), self.module, str(self.event), *self.layers]
+        return [python, *options, str(PROBE), *probe, *where]
 
 
 def baselines(endpoint_url: str, layout: Layout) -> dict[str, Candidate]:
@@ -150,9 +154,26 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def import_profile(python: str, candidate: Candidate, top: int = 6) -> tuple[int, list[tuple[float, str]]]:
-    """How many modules a cold start imports, and its top-level imports by cumulative milliseconds
-    (``-X importtime``)."""
+@dataclass(frozen=True)
+class Profile:
+    """What ``-X importtime`` says of one cold start: every module imported, in the order their imports
+    finished, the module whose import imported each (none for the handler's own imports and Python's),
+    and the top-level imports by cumulative milliseconds, largest first."""
+
+    modules: list[str]
+    importer: dict[str, str]
+    largest: list[tuple[float, str]]
+
+    def importers(self, module: str) -> list[str]:
+        """The chain of modules whose imports led to ``module``, nearest first."""
+        chain = []
+        while (module := self.importer.get(module, "")) and module not in chain:
+            chain.append(module)
+        return chain
+
+
+def import_profile(python: str, candidate: Candidate, top: int = 6) -> Profile:
+    """The import-time profile of one cold start, with its ``top`` largest top-level imports."""
     result = subprocess.run(  # noqa: S603
         candidate.command(python, "-X", "importtime"),
         env=candidate.env,
@@ -160,14 +181,28 @@ def import_profile(python: str, candidate: Candidate, top: int = 6) -> tuple[int
         capture_output=True,
         text=True,
     )
-    rows, modules = [], 0
-    for line in result.stderr.splitlines():
+    return parse_importtime(result.stderr, top)
+
+
+def parse_importtime(stderr: str, top: int) -> Profile:
+    """Lines read ``import time: <self us> | <cumulative us> | <name>``, each after those of the modules it
+    imported, its name indented two spaces per level of nesting; anything else on stderr is skipped."""
+    modules: list[str] = []
+    importer: dict[str, str] = {}
+    rows: list[tuple[float, str]] = []
+    unclaimed: list[tuple[int, str]] = []  # (depth, module) whose importer's line is still to come
+    for line in stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")
-        if len(parts) == 3 and parts[1].strip().isdigit():
-            modules += 1
-            if not parts[2].startswith("   "):
-                rows.append((int(parts[1]) / 1000, parts[2].strip()))
-    return modules, sorted(rows, reverse=True)[:top]
+        if len(parts) != 3 or not parts[1].strip().isdigit():
+            continue
+        name, depth = parts[2].strip(), (len(parts[2]) - len(parts[2].lstrip()) - 1) // 2
+        modules.append(name)
+        while unclaimed and unclaimed[-1][0] > depth:
+            importer.setdefault(unclaimed.pop()[1], name)
+        unclaimed.append((depth, name))
+        if depth == 0:
+            rows.append((int(parts[1]) / 1000, name))
+    return Profile(modules, importer, sorted(rows, reverse=True)[:top])
 
 
 def median_ms(samples: list[float]) -> float:

@@ -9,13 +9,14 @@ import os
 import platform
 import shutil
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import boto3
 from moto.server import ThreadedMotoServer
 
-from bench import artifacts, coldstart, layout, warm
+from bench import artifacts, coldstart, instructions, layout, warm
 from bookmarks.aws import dynamodb
 from bookmarks.items import stored_form
 from local.provision import create_table
@@ -63,9 +64,133 @@ def cold_start_section(python: str, runs: int) -> list[str]:
             for (variant, name), candidate in measured.items()
             if variant == layout.SHIPPED
         }
+        counted = counted_instructions(python, measured, profiles) if instructions.available() else None
     finally:
         server.stop()
         shutil.rmtree(workspace, ignore_errors=True)
+    names = [floor_name, *(name for name in profiles if name != floor_name)]
+    return [
+        "## Cold start as Lambda runs it: init + first invocation",
+        "",
+        f"Interpreter: {coldstart.describe(python)}, Lambda's environment set. The code is the `sam build` "
+        "output (wheels for this machine's CPU), zipped as `sam deploy` zips it and unzipped into an /opt "
+        "and a /var/task where Python writes no bytecode. The floor imports only boto3 (precompiled, as the "
+        "runtime's is), makes its client and one DynamoDB call. Budget: every function ≤ "
+        f"{COLD_START_BUDGET}x the floor (aim 1.1x). Three layouts of the same build, measured in this "
+        f"run against the same floor: {BEFORE_AND_AFTER}",
+        "",
+        *(
+            instruction_lines(names, counted, floor_name)
+            if counted is not None
+            else ["No instruction counts: valgrind is not installed (e.g. `apt-get install valgrind`)."]
+        ),
+        "",
+        *time_lines(names, timings, floor_name, runs, judged=counted is None),
+        "",
+        "Import-time profile of each cold start as shipped (`-X importtime`, one run): modules imported, "
+        "then the largest top-level imports in cumulative ms.",
+        "",
+        "| handler | modules | largest imports (ms) |",
+        "|---|---:|---|",
+        *(
+            f"| {name} | {len(profile.modules)} | "
+            + ", ".join(f"{module} {ms:.0f}" for ms, module in profile.largest)
+            + " |"
+            for name, profile in profiles.items()
+        ),
+    ]
+
+
+BEFORE_AND_AFTER = (
+    f"*{layout.NO_BYTECODE}* is the layers as they shipped before this app compiled them (what most SAM apps "
+    f"ship: Lambda compiles every module again on every cold start), *{layout.TIMESTAMP_BYTECODE}* is what "
+    f"`compileall` writes by default (which `sam deploy`'s 1980 dates invalidate), *{layout.SHIPPED}* is "
+    "what `make build` ships now."
+)
+FULL = "full"  # the step of a whole cold start, beside the attribution's partial ones
+Measured = dict[tuple[str, str], coldstart.Candidate]
+
+
+def counted_instructions(
+    python: str, measured: Measured, profiles: dict[str, coldstart.Profile]
+) -> dict[tuple[str, str, str], int]:
+    """Instructions of every measured cold start, keyed (variant, name, FULL), and of the attribution's
+    steps of each as shipped, keyed (variant, name, step)."""
+    runs: dict[tuple[str, str, str], tuple[coldstart.Candidate, Sequence[str]]] = {
+        (variant, name, FULL): (candidate, []) for (variant, name), candidate in measured.items()
+    }
+    for (variant, name), candidate in measured.items():
+        if variant == layout.SHIPPED:
+            steps = instructions.attribution_runs(candidate, profiles[name])
+            runs |= {(variant, name, step): run for step, run in steps.items()}
+    return instructions.counts(python, runs)
+
+
+def instruction_lines(
+    names: list[str], counted: dict[tuple[str, str, str], int], floor_name: str
+) -> list[str]:
+    """The headline table, in instructions (the steady measure), then where each cold start's go."""
+    floor = counted[(layout.SHIPPED, floor_name, FULL)]
+
+    def ratio(variant: str, name: str) -> str:
+        found = counted.get((variant, name, FULL))
+        return "" if found is None else f"{found / floor:.2f}"
+
+    lines = [
+        "Instructions executed (valgrind's cachegrind, `I refs`, one run each): the steady measure here. On "
+        "this 2-core machine shared with other engineers' builds and tests, CPU time moves by tens of "
+        "percent between runs and wall time by more; an instruction count moves by under 1%. It is not a "
+        "time (cache misses and system calls cost more than their instructions), so it is the ratio, not "
+        "the count, that stands for Lambda. The budget is judged on it.",
+        "",
+        "| handler | "
+        + " | ".join(f"instructions x floor, {variant}" for variant in layout.VARIANTS)
+        + " | millions of instructions, as shipped | within budget |",
+        "|---|" + "---:|" * (len(layout.VARIANTS) + 1) + "---|",
+    ]
+    for name in names:
+        shipped = counted[(layout.SHIPPED, name, FULL)]
+        ratios = " | ".join(ratio(variant, name) for variant in layout.VARIANTS)
+        lines.append(f"| {name} | {ratios} | {shipped / 1e6:,.0f} | {verdict(name, shipped / floor)} |")
+    attributed = {
+        name: instructions.attribute(
+            {step: count for (_, of, step), count in counted.items() if of == name and step != FULL},
+            counted[(layout.SHIPPED, name, FULL)],
+        )
+        for name in names
+    }
+    lines += [
+        "",
+        "Where each cold start's instructions go, as shipped, in millions (bench/instructions.py): the same "
+        "cold start counted again with its own modules imported first, group by group from left to right, "
+        "each group charged what it adds to those before it. *Python start* is the interpreter with the "
+        "probe; *handler module* is the handler's own top level beyond its imports (Logger, Tracer, "
+        "resolver, routes; the straightforward handler also makes its client there); *first invocation* "
+        "includes making the AWS client, the call and building the validators that run. *over floor* is "
+        "the row's total less the floor's.",
+        "",
+        "| handler | " + " | ".join(instructions.STEPS) + " | total | over floor |",
+        "|---|" + "---:|" * (len(instructions.STEPS) + 2),
+    ]
+    floor_total = sum(attributed[floor_name].values())
+    for name in names:
+        shares = attributed[name]
+        cells = " | ".join(
+            f"{shares[step] / 1e6:,.0f}" if step in shares else "" for step in instructions.STEPS
+        )
+        total = sum(shares.values())
+        lines.append(f"| {name} | {cells} | {total / 1e6:,.0f} | {(total - floor_total) / 1e6:,.0f} |")
+    return lines
+
+
+def time_lines(
+    names: list[str],
+    timings: dict[tuple[str, str], coldstart.Samples],
+    floor_name: str,
+    runs: int,
+    judged: bool,
+) -> list[str]:
+    """CPU time (user + system of the process) and wall time, medians of ``runs`` interleaved runs."""
     floor = timings[(layout.SHIPPED, floor_name)]
     floor_cpu, floor_wall = coldstart.median_ms(floor.cpu), coldstart.median_ms(floor.wall)
 
@@ -73,48 +198,30 @@ def cold_start_section(python: str, runs: int) -> list[str]:
         samples = timings.get((variant, name))
         return "" if samples is None else f"{coldstart.median_ms(samples.cpu) / floor_cpu:.2f}"
 
-    names = [
-        floor_name,
-        *(name for variant, name in measured if variant == layout.SHIPPED and name != floor_name),
-    ]
     lines = [
-        f"## Cold start as Lambda runs it: init + first invocation, median of {runs}",
-        "",
-        f"Interpreter: {coldstart.describe(python)}, Lambda's environment set. The code is the `sam build` "
-        "output (wheels for this machine's CPU), zipped as `sam deploy` zips it and unzipped into an /opt "
-        "and a /var/task where Python writes no bytecode. The floor imports only boto3 (precompiled, as the "
-        "runtime's is), makes its client and one DynamoDB call. Budget: every function's CPU time ≤ "
-        f"{COLD_START_BUDGET}x the floor's (aim 1.1x). CPU time is the headline: this machine is shared "
-        "with other engineers' builds and tests, which inflate wall time far more; medians of one run.",
+        f"Time, medians of {runs} cold starts each, interleaved so that the machine's load hits all alike: "
+        "CPU (user + system) before wall, which the neighbours inflate far more."
+        + (" The budget is judged on CPU time." if judged else ""),
         "",
         "| handler | CPU x floor, "
         + " | CPU x floor, ".join(layout.VARIANTS)
-        + " | CPU ms | wall ms | wall x floor | within budget |",
-        "|---|" + "---:|" * (len(layout.VARIANTS) + 3) + "---|",
+        + " | CPU ms, as shipped | wall ms | wall x floor |"
+        + (" within budget |" if judged else ""),
+        "|---|" + "---:|" * (len(layout.VARIANTS) + 3) + ("---|" if judged else ""),
     ]
     for name in names:
         samples = timings[(layout.SHIPPED, name)]
         cpu, wall = coldstart.median_ms(samples.cpu), coldstart.median_ms(samples.wall)
         ratios = " | ".join(cpu_ratio(variant, name) for variant in layout.VARIANTS)
-        within = (
-            "baseline"
-            if name in coldstart.BASELINES
-            else ("yes" if cpu / floor_cpu <= COLD_START_BUDGET else "no")
-        )
-        lines.append(f"| {name} | {ratios} | {cpu:.0f} | {wall:.0f} | {wall / floor_wall:.2f} | {within} |")
-    lines += [
-        "",
-        "Import-time profile of each cold start as shipped (`-X importtime`): modules imported, then the "
-        "largest top-level imports in cumulative ms.",
-        "",
-        "| handler | modules | largest imports (ms) |",
-        "|---|---:|---|",
-    ]
-    for name, (modules, rows) in profiles.items():
-        lines.append(
-            f"| {name} | {modules} | " + ", ".join(f"{module} {ms:.0f}" for ms, module in rows) + " |"
-        )
+        within = f" {verdict(name, cpu / floor_cpu)} |" if judged else ""
+        lines.append(f"| {name} | {ratios} | {cpu:.0f} | {wall:.0f} | {wall / floor_wall:.2f} |{within}")
     return lines
+
+
+def verdict(name: str, ratio: float) -> str:
+    if name in coldstart.BASELINES:
+        return "baseline"
+    return "yes" if ratio <= COLD_START_BUDGET else "no"
 
 
 def warm_section() -> list[str]:
@@ -212,14 +319,15 @@ def main() -> None:
         "artifacts": artifacts_section,
         "data": lambda: data_access_section([int(size) for size in arguments.sizes.split(",")]),
     }
-    sections = [
-        [
-            "# Benchmarks",
-            "",
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()} host.",
-        ],
-        *(measured[name]() for name in SECTIONS if name in only),
+    started = time.monotonic()
+    sections = [measured[name]() for name in SECTIONS if name in only]
+    header = [
+        "# Benchmarks",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()} host; "
+        f"`make bench` took {(time.monotonic() - started) / 60:.0f} minutes.",
     ]
+    sections.insert(0, header)
     text = "\n\n".join("\n".join(section) for section in sections) + "\n"
     if set(only) >= set(SECTIONS):
         RESULTS.write_text(text)
