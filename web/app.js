@@ -33,9 +33,10 @@ function context() {
     ...app,
     say(text) {
       alertRegion.hidden = true;
-      statusRegion.textContent = text;
-      statusRegion.hidden = !text;
+      tell(text);
     },
+    // What changed by itself (a status the watcher saw): spoken, but an error still to act on stays.
+    notice: tell,
     fail(error) {
       if (error instanceof ApiError && error.status === 401) {
         sessionEnded();
@@ -53,6 +54,11 @@ function context() {
       location.hash = `#${path}`;
     },
   };
+}
+
+function tell(text) {
+  statusRegion.textContent = text;
+  statusRegion.hidden = !text;
 }
 
 function sessionEnded() {

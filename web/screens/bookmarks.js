@@ -74,7 +74,7 @@ export function bookmarksScreen(main, ctx) {
     (id) => api.getBookmark(id),
     (bookmark) => {
       redraw(bookmark);
-      ctx.say(`“${bookmark.name}”: ${statusWords(bookmark)[0]}`);
+      ctx.notice(`“${bookmark.name}”: ${statusWords(bookmark)[0]}`);
     },
     (error) => ctx.fail(error),
     settled,
