@@ -581,16 +581,25 @@ def test_failures_are_said_where_the_reader_looks_and_keep_what_they_typed(
     expect(heading).to_be_focused()
 
 
+# Where the signed-out user was going: a screen other than the one sign-in lands on, while the client has
+# one (the workflow's team list); without it, the only screen.
+SIGNED_OUT_DESTINATION = ("#/bookmarks", "My bookmarks")
+# feature: workflow
+SIGNED_OUT_DESTINATION = ("#/team", "Team list")
+# end feature: workflow
+
+
 def test_a_signed_out_user_is_sent_to_sign_in_and_back_where_they_were_going(
     web: dict[str, Any], screens: Any
 ) -> None:
+    going_to, heading = SIGNED_OUT_DESTINATION
     user = screens()
-    page = user.open("#/team")
+    page = user.open(going_to)
     expect(page).to_have_url(f"{web['url']}/#/sign-in")
     expect(page.get_by_role("status")).to_have_text("Sign in to continue.")
 
     user.sign_in(web["demo"]["email"], web["demo"]["password"])
-    expect(page.get_by_role("heading", name="Team list")).to_be_visible()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
     # moto 5.2.5 has no RevokeToken (AWS has): the client's best-effort revocation fails there, visibly.
     user.expected = (f"Access to fetch at '{web['aws_url']}/'", "Failed to load resource: net::ERR_FAILED")
     page.get_by_role("button", name="Sign out").click()
