@@ -292,6 +292,7 @@ def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_foc
     expect(page.get_by_role("status")).to_have_text("Saved your changes to “New name”.")
     expect(item(page, "New name").get_by_role("heading")).to_be_focused()
 
+    # feature: contest
     # Shared, a bookmark keeps its URL: the API's 409 is shown by the URL field, which takes focus.
     item(page, "New name").get_by_role("button", name="Share “New name”").click()
     expect(page.get_by_role("status")).to_have_text("Shared “New name”: it is entering the contest.")
@@ -311,6 +312,7 @@ def test_a_bookmark_is_edited_refused_a_new_url_once_shared_and_deleted_with_foc
     user.check()
     page.get_by_role("button", name="Cancel editing").click()
     expect(item(page, "New name").get_by_role("heading")).to_be_focused()
+    # end feature: contest
 
     item(page, "New name").get_by_role("button", name="Delete “New name”").click()
     expect(page.get_by_role("status")).to_have_text("Deleted “New name”.")

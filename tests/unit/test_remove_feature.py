@@ -1,5 +1,6 @@
 """`make remove-feature`, tried on a copy of the repository as a user of the starter would run it: what
-remains passes lint, types, `sam validate --lint` and its own tests, and names nothing of what went. Each
+remains passes lint, types, `sam validate --lint` and its own tests (with both features gone, the local
+stack's stories too), and names nothing of what went. Each
 test goes with its feature: a copy without the workflow keeps only the contest's."""
 
 import re
@@ -89,6 +90,15 @@ CONTEST_NAMES = re.compile(
 )
 # The test that the store function's BOOKMARKS_CONTEST comes and goes with ContestEntryFunction.
 CONTEST_SEAM_TEST = re.compile(r"^tests/unit/test_template\.py$")
+# With both features gone, the stories that run on the local stack too (over HTTP, with real tokens, in
+# the browser): what the user of the slimmed app starts with `make local`. Not the scaffold's and the hot
+# reload's, which copy the repository again.
+LOCAL_STACK_SUITE = (
+    "tests/e2e",
+    "tests/fuzz",
+    "--ignore=tests/e2e/test_new_function.py",
+    "--ignore=tests/e2e/test_hot_reload.py",
+)
 
 
 def test_without_the_workflow_and_the_contest_the_rest_passes_and_shared_bookmarks_stay_none(
@@ -106,6 +116,7 @@ def test_without_the_workflow_and_the_contest_the_rest_passes_and_shared_bookmar
     run(copy, "make", "remove-feature", "FEATURE=workflow")
     removal = run(copy, "make", "remove-feature", "FEATURE=contest")
     output = checked(copy)
+    stories = pytest_in(copy, *LOCAL_STACK_SUITE)
 
     assert refused.returncode == 2
     assert "remove the workflow first" in refused.stderr
@@ -113,6 +124,7 @@ def test_without_the_workflow_and_the_contest_the_rest_passes_and_shared_bookmar
     assert not (copy / "functions" / "contest_entry_function").exists()
     assert "BOOKMARKS_CONTEST" not in (copy / "template.yaml").read_text()
     assert " passed" in output
+    assert " passed" in stories
     assert leftovers(copy, CONTEST_NAMES, CONTEST_SEAM_TEST) == {}
 
 
