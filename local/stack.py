@@ -65,10 +65,16 @@ def created_groups(translation: dict[str, Any], physical: dict[str, Any]) -> set
     }
 
 
-def in_groups(users: tuple[User, ...], groups: set[str]) -> tuple[User, ...]:
+def in_groups(users: tuple[User, ...], groups: set[str], log: Callable[[str], None]) -> tuple[User, ...]:
     """``users`` in only those of their groups that are in ``groups``: local.toml may name a group the
-    template no longer creates (its feature removed), and that user is then made without it."""
-    return tuple(replace(user, groups=tuple(g for g in user.groups if g in groups)) for user in users)
+    template no longer creates (its feature removed), and that user is then made without it (and ``log``
+    says so)."""
+    kept = []
+    for user in users:
+        if missing := sorted(set(user.groups) - groups):
+            log(f"user {user.email}: the template creates no group {', '.join(missing)}; made without it")
+        kept.append(replace(user, groups=tuple(g for g in user.groups if g in groups)))
+    return tuple(kept)
 
 
 def create_users(aws: Aws, pool_id: str, users: tuple[User, ...]) -> None:
@@ -258,10 +264,8 @@ def start(
         if r["Type"] == "AWS::Cognito::UserPoolClient"
     ]
     pool_id = str(provisioned.physical[pools[0]]) if pools else ""
-    users = in_groups(config().users, created_groups(translation, provisioned.physical)) if pool_id else ()
-    for wanted, made in zip(config().users if pool_id else (), users, strict=True):
-        if missing := sorted(set(wanted.groups) - set(made.groups)):
-            log(f"user {wanted.email}: the template creates no group {', '.join(missing)}; made without it")
+    groups = created_groups(translation, provisioned.physical)
+    users = in_groups(config().users, groups, log) if pool_id else ()
     create_users(aws, pool_id, users)
 
     stop = threading.Event()

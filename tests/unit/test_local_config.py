@@ -56,7 +56,9 @@ def test_the_project_s_users_join_every_group_local_toml_names_while_the_templat
     # feature: workflow
     assert any(user.groups for user in config().users)
     # end feature: workflow
-    assert in_groups(config().users, groups) == config().users
+    said: list[str] = []
+    assert in_groups(config().users, groups, said.append) == config().users
+    assert said == []
 
 
 def test_without_the_group_in_the_template_its_demo_user_is_still_made_without_it() -> None:
@@ -65,10 +67,16 @@ def test_without_the_group_in_the_template_its_demo_user_is_still_made_without_i
         del document["Resources"][logical_id]
     without = translate(document)
 
-    made = in_groups(config().users, created_groups(without, _groups_as_provisioned(without)))
+    said: list[str] = []
+    made = in_groups(config().users, created_groups(without, _groups_as_provisioned(without)), said.append)
 
     assert [user.email for user in made] == [user.email for user in config().users]
     assert all(user.groups == () for user in made)
+    assert said == [
+        f"user {user.email}: the template creates no group {', '.join(sorted(user.groups))}; made without it"
+        for user in config().users
+        if user.groups
+    ]
 
 
 def test_the_local_stack_is_named_after_the_template_parameters_local_toml_names() -> None:
