@@ -33,6 +33,8 @@ WEB_PORT ?= 8080
 # REDELIVER_SEED=<n> replays the choices of a run (its seed is printed at start).
 REDELIVER ?= 0
 REDELIVER_SEED ?=
+# pytest-xdist workers of `make test`: one per core; the tests of the shared local stack keep to one of them.
+TEST_WORKERS ?= auto
 
 .PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi new-function remove-feature clean
 
@@ -76,8 +78,8 @@ format: $(INSTALLED) ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint $(AXE) ## Lint, then run every test (the command CI runs)
-	$(BIN)/pytest
+test: lint $(AXE) ## Lint, then run every test (the command CI runs); TEST_WORKERS=1 runs them in one process
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and events/catalogue.json
 	PYTHONPATH=layers/shared/python:. $(BIN)/python -m tests.events.samples > /dev/null

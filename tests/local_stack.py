@@ -98,17 +98,37 @@ def _free_of_test_settings() -> dict[str, str]:
     }
 
 
-def _redelivery_arguments(config: pytest.Config) -> list[str]:
-    """--redeliver-seed with REDELIVER_SEED's value or a fresh one, said in the terminal to replay it."""
+def pytest_configure(config: pytest.Config) -> None:
+    """One seed for the whole session: chosen before pytest-xdist starts its workers, which inherit it,
+    so every worker's stack (and a replay) makes the same choices."""
+    if E2E_REDELIVERS and not hasattr(config, "workerinput") and not os.environ.get("REDELIVER_SEED"):
+        os.environ["REDELIVER_SEED"] = str(AtLeastOnce.new_seed())
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """The seed in the session's header (workers print nothing of their own), to replay a failure."""
+    if not E2E_REDELIVERS:
+        return None
+    return f"local stack: at-least-once delivery, REDELIVER_SEED={os.environ['REDELIVER_SEED']}"
+
+
+def _redelivery_arguments() -> list[str]:
+    """--redeliver-seed with the session's REDELIVER_SEED (pytest_configure chose it, or the caller did)."""
     if not E2E_REDELIVERS:
         return []
-    seed = os.environ.get("REDELIVER_SEED") or str(AtLeastOnce.new_seed())
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    capture = config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():  # else the line is captured with the fixture's output
-            reporter.write_line(f"local stack: at-least-once delivery, REDELIVER_SEED={seed}")
-    return ["--redeliver-seed", seed]
+    return ["--redeliver-seed", os.environ["REDELIVER_SEED"]]
+
+
+# Fixtures that reach the session's stack: `target` asks for it at run time, so pytest cannot see it there.
+_STACK_FIXTURES = frozenset({"local_stack", "target"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`), every test of the session's stack runs on one worker, so one stack
+    starts, not one per worker; the other tests spread over the remaining cores."""
+    for item in items:
+        if _STACK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("local-stack"))
 
 
 @contextmanager
@@ -143,9 +163,7 @@ def running_stack(root: Path, state: Path, *arguments: str) -> Iterator[dict[str
 
 
 @pytest.fixture(scope="session")
-def local_stack(
-    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[dict[str, Any]]:
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """This checkout's local stack, until the session ends; yields its stack.json."""
     with running_stack(
         ROOT,
@@ -153,7 +171,7 @@ def local_stack(
         # The e2e, fuzz and browser suites share this stack, and the fuzzer alone sends faster than
         # the stage's default rate; throttling has its own tests (tests/unit/test_local_api.py).
         *("--parameter", "ThrottlingRateLimit=100000", "--parameter", "ThrottlingBurstLimit=100000"),
-        *_redelivery_arguments(pytestconfig),
+        *_redelivery_arguments(),
     ) as stack:
         yield stack
 
