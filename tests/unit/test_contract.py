@@ -153,5 +153,7 @@ def test_the_documented_cursor_is_what_paging_writes_and_reads() -> None:
 
     assert re.search(openapi.CURSOR_PATTERN, written)
     assert paging.decode_cursor(written) == "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
-    for refused in ["", "a b", "a+b", "a=", written + "\n"]:
+    assert len(written) <= paging.MAX_CURSOR_LENGTH
+    assert paging.decode_cursor("") is None  # the first page, as for no cursor
+    for refused in ["a b", "a+b", "a=", written + "\n"]:
         assert re.search(openapi.CURSOR_PATTERN, refused) is None, repr(refused)
