@@ -245,9 +245,9 @@ def test_body_larger_than_any_valid_request_is_refused_unread(alice: ApiClient, 
 # json.dumps by default) sends as two \uXXXX escapes each, pretty-printed with every key escaped too.
 def test_largest_valid_body_spelt_the_longest_way_is_accepted(alice: ApiClient) -> None:
     widest = {
-        "url": "https://example.com/" + "\U0001f600" * 2028,
-        "name": "\U0001f600" * 200,
-        "description": "\U0001f600" * 2000,
+        "url": "https://example.com/" + "\U0001f600" * 1014,
+        "name": "\U0001f600" * 100,
+        "description": "\u2603" * 2000,
         "shared": False,
     }
     body = json.dumps(widest, indent=8)

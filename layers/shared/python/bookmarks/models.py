@@ -80,6 +80,27 @@ def _require_web_url(url: str) -> str:
     return url
 
 
+def utf16_length(text: str) -> int:
+    """How long ``text`` is in UTF-16 code units: a character beyond the BMP (most emoji) counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """A length limit in UTF-16 code units. JSON Schema's maxLength counts characters, but AWS does not say
+    which its gateway's validator counts (Java and JavaScript strings count code units), so the function
+    counts the larger, and a limit means the same on AWS, on the local stack and here."""
+
+    def check(text: str) -> str:
+        if utf16_length(text) > limit:
+            raise ValueError(
+                f"must be at most {limit} characters long, an emoji or other character beyond "
+                "the Basic Multilingual Plane counting as two"
+            )
+        return text
+
+    return AfterValidator(check)
+
+
 def _require_visible(text: str) -> str:
     if not has_visible_character(text):
         raise ValueError("must have a visible character (not only spaces, marks or invisible characters)")
@@ -93,22 +114,26 @@ def _require_visible_or_empty(text: str) -> str:
 WebUrl = Annotated[
     str,
     Field(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN),
+    _at_most(MAX_URL_LENGTH),
     AfterValidator(_require_web_url),
 ]
 Name = Annotated[
     str,
     Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN),
+    _at_most(MAX_NAME_LENGTH),
     AfterValidator(_require_visible),
 ]
 Description = Annotated[
     str,
     Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN),
+    _at_most(MAX_DESCRIPTION_LENGTH),
     AfterValidator(_require_visible_or_empty),
 ]
 # feature: workflow
 Reason = Annotated[
     str,
     Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN),
+    _at_most(MAX_REASON_LENGTH),
     AfterValidator(_require_visible),
 ]
 # end feature: workflow
@@ -314,10 +339,10 @@ class ErrorBody(Model):
     errors: list[FieldProblem] | None = None
 
 
-# How long a JSON encoder may spell a request at worst: every character of a string escaped, one beyond the
-# BMP as two \uXXXX escapes (12 bytes for one character of a field's limit), every key escaped too (6 bytes
-# a character), and a pretty-printer's line break, indent and spaces around each member.
-_WORST_BYTES_PER_CHARACTER = 12
+# How long a JSON encoder may spell a request at worst: every character of a string escaped as \uXXXX, 6
+# bytes a UTF-16 code unit (the unit the limits count: one beyond the BMP is two escapes, 12 bytes, and two
+# units), every key escaped too, and a pretty-printer's line break, indent and spaces around each member.
+_WORST_BYTES_PER_CHARACTER = 6
 _WORST_BYTES_PER_KEY_CHARACTER = 6
 _LAYOUT_BYTES_PER_MEMBER = 32
 
