@@ -14,7 +14,9 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 section 2.3: percent-encoding these changes nothing, so section 6.2.2.2 decodes them.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-_ASCII_HOST = re.compile(r"[a-z0-9_.-]+")
+_ASCII_HOST = re.compile(r"[a-z0-9_.-]{1,254}")
+# A DNS label: 1 to 63 characters, no hyphen at either end (RFC 1123 section 2.1).
+_ASCII_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
 
 
 def web_url_problem(url: str) -> str | None:
@@ -95,7 +97,8 @@ def _ascii_host(hostname: str) -> str:
         return host
     if host.isascii():
         # Letters, digits, hyphens, dots, and the underscores some DNS names have: nothing percent-encoded.
-        if not _ASCII_HOST.fullmatch(host):
+        labels = host.rstrip(".").split(".")
+        if not _ASCII_HOST.fullmatch(host) or not all(_ASCII_LABEL.fullmatch(label) for label in labels):
             raise idna.IDNAError("not a host name")
         if "xn--" in host:
             idna.decode(host.rstrip("."), uts46=True)
