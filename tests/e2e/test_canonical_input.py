@@ -3,23 +3,15 @@ repeated key is refused by name; the body limit fits the largest valid request h
 
 import base64
 import json
-import uuid
 from typing import Any
 
-import idna
 import pytest
 
 from bookmarks.models import MAX_BODY_BYTES
-from tests.e2e.conftest import wait_for
 from tests.e2e.http import Api
-from tests.local_stack import Target
 
 VALID = {"url": "https://example.com/canonical", "name": "Canonical"}
 EMOJI = "\U0001f600"
-
-
-def _unique_host() -> str:
-    return f"e2e-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
@@ -110,7 +102,15 @@ def test_a_key_sent_twice_whose_first_value_is_invalid_is_refused(alice: Api) ->
     assert alice.request("POST", "/bookmarks", raw=raw).status == 400
 
 
-@pytest.mark.parametrize("path", ["/bookmarks", "/team/bookmarks"])
+LISTS = [
+    "/bookmarks",
+    # feature: workflow
+    "/team/bookmarks",
+    # end feature: workflow
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
 def test_an_empty_cursor_reads_the_first_page(alice: Api, path: str) -> None:
     assert alice.request("GET", f"{path}?cursor=").body == alice.request("GET", path).body
 
@@ -124,6 +124,7 @@ def _cursor(payload: dict[str, Any]) -> str:
     [
         ("/bookmarks", "0"),
         ("/bookmarks", _cursor({"v": True, "after": "01KB2Z3Y4X5W6V7T8S9R0QPNMK"})),
+        # feature: workflow
         ("/team/bookmarks", "0"),
         (
             "/team/bookmarks",
@@ -133,6 +134,7 @@ def _cursor(payload: dict[str, Any]) -> str:
             "/team/bookmarks",
             _cursor({"v": True, "team_after": "2026-01-01T00:00:00Z#01KB2Z3Y4X5W6V7T8S9R0QPNMK"}),
         ),
+        # end feature: workflow
     ],
 )
 def test_a_cursor_this_api_did_not_write_is_the_documented_400(alice: Api, path: str, cursor: str) -> None:
@@ -140,44 +142,3 @@ def test_a_cursor_this_api_did_not_write_is_the_documented_400(alice: Api, path:
 
     assert answer.status == 400, answer.body
     assert answer.body["errors"] == [{"field": "cursor", "problem": "is not valid"}]
-
-
-# feature: workflow
-def _status(api: Api, bookmark_id: str) -> str | None:
-    answer = api.request("GET", f"/bookmarks/{bookmark_id}")
-    return answer.body.get("contest_status") if answer.status == 200 else None
-
-
-def test_the_same_link_in_unicode_and_punycode_with_and_without_escapes_is_a_duplicate(
-    target: Target,
-) -> None:
-    alice, bob = target.signed_in(), target.signed_in()
-    host = _unique_host()
-    first = alice.create(url=f"https://bücher-{host}.example.com/page", name="First", shared=True)
-    wait_for(lambda: _status(alice, first["id"]) not in (None, "none", "entering"), timeout=60)
-    # The host in punycode and upper case, the default port, "p" percent-encoded, a fragment.
-    ascii_form = "https://" + idna.encode(f"bücher-{host}").decode() + ".EXAMPLE.com:443/%70age#top"
-
-    second = bob.create(url=ascii_form, name="Second", shared=True)
-
-    assert wait_for(
-        lambda: _status(bob, second["id"]) in {"duplicate", "invalid", "approved", "rejected"}, 60
-    )
-    assert _status(bob, second["id"]) == "duplicate"
-
-
-def test_a_moderator_sees_the_ascii_form_of_a_look_alike_host(target: Target) -> None:
-    alice, moderator = target.signed_in(), target.signed_in(groups=("moderators",))
-    host = _unique_host()
-    shared = alice.create(url=f"https://{host}.ex\u0430mple.com/", name="Look-alike", shared=True)
-
-    def queued() -> dict[str, Any] | None:
-        items = moderator.request("GET", "/reviews").body["items"]
-        return next((item for item in items if item["bookmark"]["id"] == shared["id"]), None)
-
-    item = wait_for(queued, timeout=60)
-    assert item["bookmark"]["url"] == shared["url"]
-    assert item["ascii_host"] == f"{host}.xn--exmple-4nf.com"
-
-
-# end feature: workflow

@@ -1,5 +1,5 @@
 """What the app understands of a URL: whether it is a web URL, its one canonical form (what the duplicate
-check compares), and the ASCII form of its host (what a moderator is shown beside a non-ASCII one)."""
+check compares), and the ASCII form of its host (shown beside one written in other characters)."""
 
 import ipaddress
 import re
