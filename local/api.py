@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft4Validator
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
 from local.authorizer import CognitoAuthorizer
 from local.functions import Route, api_routes
-from local.gateway import find_route, proxy_event, proxy_response
+from local.gateway import GatewayValidator, body_readings, find_route, proxy_event, proxy_response
 from local.resolve import Resolver
 
 if TYPE_CHECKING:
@@ -167,10 +166,13 @@ def validation_errors(schema: dict[str, Any], raw: bytes) -> str | None:
     """None if the body fits the model; else the gateway's validationErrorString, e.g. "[... ]". Like
     API Gateway's, its messages quote the input: a gateway response must not include it (see template)."""
     try:
-        body = json.loads(raw.decode("utf-8") if raw else "")
+        readings = body_readings(raw.decode("utf-8") if raw else "")
     except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested deeper than a parser goes
         return "[Invalid JSON in request body]"
-    errors = sorted(Draft4Validator(schema).iter_errors(body), key=lambda error: list(error.path))
+    errors = sorted(
+        (error for body in readings for error in GatewayValidator(schema).iter_errors(body)),
+        key=lambda error: list(error.path),
+    )
     if not errors:
         return None
     return "[" + ", ".join(_describe(error) for error in errors) + "]"

@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from bookmarks import paging
 from bookmarks.api import ERROR_STATUS
 from bookmarks.errors import (
     AlreadyDecided,
@@ -130,9 +131,10 @@ _GATEWAY_ANSWERS = {
     429: "Over the stage's throttle (or the WAF's per-IP rate); retry later.",
 }
 _ERRORS_REF = {"$ref": "#/components/schemas/ErrorBody"}
-# What bookmarks/paging.py writes: unpadded URL-safe base64. Anything else, the empty string included, is
-# refused with 400, so the document says so too (tests/unit/test_contract.py checks both agree).
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$(?!\n)"
+# What bookmarks/paging.py writes: unpadded URL-safe base64, no longer than its longest cursor; the empty
+# cursor is the first page. A cursor of that shape that paging did not write is answered with the
+# documented 400 (tests/unit/test_contract.py checks the document and paging agree).
+CURSOR_PATTERN = paging.CURSOR_PATTERN
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -145,6 +147,14 @@ def _error_status(error: type[BookmarksError]) -> tuple[int, str]:
     return ERROR_STATUS[error]
 
 
+def _max_cursor_length(route: Route) -> int:
+    # feature: workflow
+    if route.path.startswith("/team/"):
+        return paging.MAX_TEAM_CURSOR_LENGTH
+    # end feature: workflow
+    return paging.MAX_CURSOR_LENGTH
+
+
 def _parameters(route: Route, operation: Operation) -> list[dict[str, Any]]:
     parameters: list[dict[str, Any]] = []
     if "{id}" in route.path:
@@ -153,7 +163,10 @@ def _parameters(route: Route, operation: Operation) -> list[dict[str, Any]]:
                 "name": "id",
                 "in": "path",
                 "required": True,
-                "description": "A bookmark id; any id the caller does not own answers 404.",
+                "description": (
+                    "A bookmark id (26 characters of Crockford base32, upper case); any id the caller "
+                    "does not own, or that no id can be, answers 404."
+                ),
                 "schema": {"type": "string"},
             }
         )
@@ -168,8 +181,15 @@ def _parameters(route: Route, operation: Operation) -> list[dict[str, Any]]:
             {
                 "name": "cursor",
                 "in": "query",
-                "description": "The next_cursor of the previous page.",
-                "schema": {"type": "string", "minLength": 1, "pattern": CURSOR_PATTERN},
+                "description": (
+                    "The next_cursor of the previous page, as it was given (opaque); empty or left out for "
+                    "the first page. Any other value answers 400."
+                ),
+                "schema": {
+                    "type": "string",
+                    "maxLength": _max_cursor_length(route),
+                    "pattern": CURSOR_PATTERN,
+                },
             },
         ]
     if IdempotencyKeyReused in operation.errors:

@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
+from bookmarks.models import MAX_BODY_BYTES
 from tests.api_client import ApiClient, claims_for
 from tests.harness import LambdaContext, find_route, handler, invoke, proxy_event
 
@@ -154,7 +155,11 @@ def test_another_users_cursor_reads_only_the_callers_own_bookmarks(alice: ApiCli
         "eyJ2IjoxLCJhZnRlciI6IngifQ",
         "eyJhZnRlciI6IjAxS0IyWjNZNFg1VzZWN1Q4UzlSMFFQTk1LIn0",
         "%%%",
-        "",
+        "0",
+        # The cursor paging writes, spelt another way: `true` for the version, a space, padding.
+        "eyJ2Ijp0cnVlLCJhZnRlciI6IjAxS0IyWjNZNFg1VzZWN1Q4UzlSMFFQTk1LIn0",
+        "eyJ2IjogMSwiYWZ0ZXIiOiIwMUtCMlozWTRYNVc2VjdUOFM5UjBRUE5NSyJ9",
+        "eyJ2IjoxLCJhZnRlciI6IjAxS0IyWjNZNFg1VzZWN1Q4UzlSMFFQTk1LIn0=",
     ],
 )
 def test_tampered_cursor_is_a_bad_request(alice: ApiClient, cursor: str) -> None:
@@ -162,6 +167,15 @@ def test_tampered_cursor_is_a_bad_request(alice: ApiClient, cursor: str) -> None
 
     assert reply.status == 400
     assert reply.body["errors"] == [{"field": "cursor", "problem": "is not valid"}]
+
+
+def test_an_empty_cursor_reads_the_first_page(alice: ApiClient) -> None:
+    first = alice.create()
+
+    reply = alice.request("GET", "/bookmarks", query={"cursor": ""})
+
+    assert reply.status == 200
+    assert reply.body["items"][0]["id"] == first["id"]
 
 
 # "²" and "٣" are digits to str.isdigit: the first made int() fail (a 502), the second read as 3.
@@ -219,18 +233,29 @@ def test_body_that_is_not_a_json_object_is_rejected(alice: ApiClient, raw_body: 
 
 
 def test_body_larger_than_any_valid_request_is_refused_unread(alice: ApiClient, bookmarks_table: str) -> None:
-    reply = alice.request("POST", "/bookmarks", VALID | {"description": "d" * 40_000})
+    body = json.dumps(VALID)
+    reply = alice.request("POST", "/bookmarks", raw_body=body + " " * (MAX_BODY_BYTES + 1 - len(body)))
 
     assert reply.status == 413
-    assert "larger than any valid request" in reply.body["message"]
+    assert f"over {MAX_BODY_BYTES} bytes" in reply.body["message"]
     assert stored_items(bookmarks_table) == []
 
 
-def test_largest_valid_body_is_accepted(alice: ApiClient) -> None:
-    widest = {"url": "https://example.com/" + "\u00e9" * 2028, "name": "\u2603" * 200}
-    widest["description"] = '"' * 2000
+# Every field at its limit in characters beyond the BMP, which a client escaping non-ASCII (Python's
+# json.dumps by default) sends as two \uXXXX escapes each, pretty-printed with every key escaped too.
+def test_largest_valid_body_spelt_the_longest_way_is_accepted(alice: ApiClient) -> None:
+    widest = {
+        "url": "https://example.com/" + "\U0001f600" * 1014,
+        "name": "\U0001f600" * 100,
+        "description": "\u2603" * 2000,
+        "shared": False,
+    }
+    body = json.dumps(widest, indent=8)
+    for key in widest:
+        body = body.replace(f'"{key}"', '"' + "".join(f"\\u{ord(char):04x}" for char in key) + '"')
 
-    assert alice.request("POST", "/bookmarks", widest).status == 201
+    assert len(body.encode()) <= MAX_BODY_BYTES
+    assert alice.request("POST", "/bookmarks", raw_body=body).status == 201
 
 
 @pytest.mark.parametrize(

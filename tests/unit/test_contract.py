@@ -14,11 +14,13 @@ from pydantic import BaseModel, ValidationError
 from bookmarks import paging
 from bookmarks.models import (
     DESCRIPTION_PATTERN,
+    MAX_BODY_BYTES,
     NAME_PATTERN,
     URL_PATTERN,
     BookmarkPatch,
     NewBookmark,
     ReviewDecision,
+    largest_body_bytes,
 )
 from tests.harness import api_routes, resource
 from tools import gateway_models, openapi
@@ -153,5 +155,12 @@ def test_the_documented_cursor_is_what_paging_writes_and_reads() -> None:
 
     assert re.search(openapi.CURSOR_PATTERN, written)
     assert paging.decode_cursor(written) == "01KB2Z3Y4X5W6V7T8S9R0QPNMK"
-    for refused in ["", "a b", "a+b", "a=", written + "\n"]:
+    assert len(written) <= paging.MAX_CURSOR_LENGTH
+    assert paging.decode_cursor("") is None  # the first page, as for no cursor
+    for refused in ["a b", "a+b", "a=", written + "\n"]:
         assert re.search(openapi.CURSOR_PATTERN, refused) is None, repr(refused)
+
+
+def test_the_body_limit_fits_every_request_model_and_the_readme_gives_it() -> None:
+    assert all(largest_body_bytes(model) <= MAX_BODY_BYTES for model in gateway_models.REQUEST_MODELS)
+    assert f"{MAX_BODY_BYTES:,} bytes" in openapi.README_PATH.read_text()

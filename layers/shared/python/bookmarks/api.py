@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from pydantic import BaseModel
 
 from bookmarks.errors import (
@@ -23,7 +24,7 @@ from bookmarks.errors import (
     SubmittedUrlLocked,
     Unauthenticated,
 )
-from bookmarks.models import ErrorBody, FieldProblem
+from bookmarks.models import MAX_BODY_BYTES, ErrorBody, FieldProblem
 from bookmarks.settings import settings
 
 
@@ -127,7 +128,10 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     BookmarkNotFound: (404, "No bookmark with that id."),
     IdempotencyKeyReused: (409, "This Idempotency-Key was already used with a different request body."),
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
-    RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
+    RequestTooLarge: (
+        413,
+        f"The request body is over {MAX_BODY_BYTES} bytes, more than any valid request; nothing was saved.",
+    ),
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
     # feature: workflow
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
@@ -136,9 +140,19 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
 }
 
 
+class _WholePathResolver(APIGatewayRestResolver):
+    """Powertools' REST resolver, with routes that match the whole path: its own pattern ends in ``$``,
+    which also matches before a final newline, so ``/bookmarks/<id>%0A`` reached the route as ``<id>``."""
+
+    @staticmethod
+    def _compile_regex(rule: str, base_regex: str = "") -> re.Pattern[str]:
+        compiled: re.Pattern[str] = ApiGatewayResolver._compile_regex(rule, r"^{}/*\Z")
+        return compiled
+
+
 def new_resolver() -> APIGatewayRestResolver:
     """A REST-proxy resolver whose domain errors become status codes."""
-    app = APIGatewayRestResolver()
+    app = _WholePathResolver()
 
     def _invalid_input(error: InvalidInput) -> Response[str]:
         return _error(

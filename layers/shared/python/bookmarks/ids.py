@@ -8,7 +8,8 @@ import secrets
 import time
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
-_ID_PATTERN = re.compile(f"^[{_ALPHABET}]{{26}}$")
+# Matched whole (fullmatch): a `$` would also take the id with a newline after it.
+_ID_PATTERN = re.compile(f"[{_ALPHABET}]{{26}}")
 
 
 def new_bookmark_id(now_ms: int | None = None) -> str:
@@ -18,5 +19,6 @@ def new_bookmark_id(now_ms: int | None = None) -> str:
     return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
-def is_bookmark_id(candidate: str) -> bool:
-    return bool(_ID_PATTERN.fullmatch(candidate))
+def is_bookmark_id(candidate: object) -> bool:
+    """Whether ``candidate`` is a string in the one spelling this module writes (upper case, 26 long)."""
+    return isinstance(candidate, str) and bool(_ID_PATTERN.fullmatch(candidate))

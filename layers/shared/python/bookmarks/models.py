@@ -3,8 +3,9 @@
 The gateway's request models in template.yaml are checked against these by tests/unit/test_contract.py.
 """
 
+import json
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -12,12 +13,14 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    computed_field,
     field_validator,
     model_validator,
 )
 
 from bookmarks.errors import InvalidInput, Problem, RequestTooLarge
-from bookmarks.urls import web_url_problem
+from bookmarks.text import has_visible_character
+from bookmarks.urls import ascii_host, web_url_problem
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
@@ -25,8 +28,6 @@ if TYPE_CHECKING:
 MAX_URL_LENGTH = 2048
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
-# The largest valid body, every field at its limit and every character escaped, stays well below this.
-MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # feature: workflow
@@ -44,11 +45,20 @@ MAX_PENDING_REVIEWS = 100
 # and U+FFFD, which a gateway puts where a body's bytes were not UTF-8 (text it did not get intact).
 _HIDDEN_FORMAT = r"\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufff9-\ufffd"
 _NEVER = rf"\x00-\x1f\x7f-\x9f{_HIDDEN_FORMAT}"
-# Allowed inside text but not visible on their own: spaces, zero-width characters, joiners and marks,
-# fillers (Hangul, Braille blank) that show as nothing. A name needs at least one character besides these.
+# Allowed inside text but not visible on their own: spaces, the default-ignorable and format characters of
+# the Basic Multilingual Plane (zero-width characters, joiners, Mongolian free variation selectors,
+# deprecated format characters, variation selectors, Arabic number signs), fillers (Hangul, Braille blank)
+# that show as nothing. A name needs at least one character besides these.
+# Beyond the BMP (tag characters, musical formatting, the variation selectors supplement) a pattern cannot
+# say it soundly: ECMA-262 without the `u` flag reads such a character as two UTF-16 code units, Python as
+# one code point, so a class of astral ranges means different things to the two. The patterns therefore
+# treat every astral character as visible (each code unit of a surrogate pair, or the code point, is
+# outside every class here) and the models' validators (bookmarks/text.py) refuse the invisible ones, with
+# combining marks that have nothing to combine with: the gateway is never stricter than the function.
 _INVISIBLE = (
-    r"\x20\xa0\xad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200f\u202f\u205f-\u2064"
-    r"\u2800\u3000\u3164\uffa0"
+    r"\x20\xa0\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u1680\u17b4\u17b5"
+    r"\u180b-\u180f\u2000-\u200f\u202f\u205f-\u2065\u206a-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\uffa0"
+    r"\ufff0-\ufff8"
 )
 # Python's `$` also matches before a final newline; ECMA-262's does not. `(?!\n)` makes them agree, and the
 # request models validate with Python's `re` (pydantic's Rust engine has no look-ahead).
@@ -70,15 +80,62 @@ def _require_web_url(url: str) -> str:
     return url
 
 
+def utf16_length(text: str) -> int:
+    """How long ``text`` is in UTF-16 code units: a character beyond the BMP (most emoji) counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """A length limit in UTF-16 code units. JSON Schema's maxLength counts characters, but AWS does not say
+    which its gateway's validator counts (Java and JavaScript strings count code units), so the function
+    counts the larger, and a limit means the same on AWS, on the local stack and here."""
+
+    def check(text: str) -> str:
+        if utf16_length(text) > limit:
+            raise ValueError(
+                f"must be at most {limit} characters long, an emoji or other character beyond "
+                "the Basic Multilingual Plane counting as two"
+            )
+        return text
+
+    return AfterValidator(check)
+
+
+def _require_visible(text: str) -> str:
+    if not has_visible_character(text):
+        raise ValueError("must have a visible character (not only spaces, marks or invisible characters)")
+    return text
+
+
+def _require_visible_or_empty(text: str) -> str:
+    return _require_visible(text) if text else text
+
+
 WebUrl = Annotated[
     str,
     Field(min_length=1, max_length=MAX_URL_LENGTH, pattern=URL_PATTERN),
+    _at_most(MAX_URL_LENGTH),
     AfterValidator(_require_web_url),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN)]
-Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NAME_PATTERN),
+    _at_most(MAX_NAME_LENGTH),
+    AfterValidator(_require_visible),
+]
+Description = Annotated[
+    str,
+    Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN),
+    _at_most(MAX_DESCRIPTION_LENGTH),
+    AfterValidator(_require_visible_or_empty),
+]
 # feature: workflow
-Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN)]
+Reason = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN),
+    _at_most(MAX_REASON_LENGTH),
+    AfterValidator(_require_visible),
+]
 # end feature: workflow
 
 
@@ -218,11 +275,21 @@ class BookmarkPage(Model):
 
 
 # feature: workflow
+# What a moderator and the team see beside a host written in other characters: the name DNS resolves,
+# so that a look-alike in another script (a Cyrillic "a", U+0430, in "example.com") shows for what it is.
+_ASCII_HOST = "The URL's host in ASCII (punycode, xn--) when it is not ASCII as written; null otherwise."
+
+
 class TeamBookmark(Bookmark):
     """A published bookmark on the team list: who shared it and when it was published."""
 
     shared_by: str = Field(description="The submitter's email, from their verified token at share time.")
     published_at: str = Field(description="When a moderator's approval published it (ISO 8601, UTC).")
+
+    @computed_field(description=_ASCII_HOST)  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def ascii_host(self) -> str | None:
+        return ascii_host(self.url)
 
 
 class TeamPage(Model):
@@ -244,6 +311,11 @@ class ReviewItem(Model):
 
     bookmark: Bookmark
     submitted_at: str
+
+    @computed_field(description=_ASCII_HOST)  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def ascii_host(self) -> str | None:
+        return ascii_host(self.bookmark.url)
 
 
 class ReviewList(Model):
@@ -267,11 +339,51 @@ class ErrorBody(Model):
     errors: list[FieldProblem] | None = None
 
 
+# How long a JSON encoder may spell a request at worst: every character of a string escaped as \uXXXX, 6
+# bytes a UTF-16 code unit (the unit the limits count: one beyond the BMP is two escapes, 12 bytes, and two
+# units), every key escaped too, and a pretty-printer's line break, indent and spaces around each member.
+_WORST_BYTES_PER_CHARACTER = 6
+_WORST_BYTES_PER_KEY_CHARACTER = 6
+_LAYOUT_BYTES_PER_MEMBER = 32
+
+
+def largest_body_bytes(model: type[BaseModel]) -> int:
+    """The most bytes a valid body of ``model`` can take, every field at its limit and spelt the longest
+    way JSON allows: the body limit is derived from this, so no valid request is ever refused as too large."""
+    total = 2 + 1  # the braces, and a final line break
+    for name, field in model.model_fields.items():
+        longest = max(_longest_strings((field.annotation, *field.metadata)), default=0)
+        value = max(2 + _WORST_BYTES_PER_CHARACTER * longest, len("false"), len("null"))
+        total += 2 + _WORST_BYTES_PER_KEY_CHARACTER * len(name) + 1 + value + _LAYOUT_BYTES_PER_MEMBER
+    return total
+
+
+def _longest_strings(nodes: tuple[Any, ...]) -> list[int]:
+    """Every length limit (max_length) and literal string in a field's type and constraints, however nested
+    (``Annotated`` inside ``Optional``, a FieldInfo's metadata)."""
+    found: list[int] = []
+    for node in nodes:
+        if isinstance(node, str):
+            found.append(len(node))
+            continue
+        if isinstance(getattr(node, "max_length", None), int):
+            found.append(node.max_length)
+        children = (*getattr(node, "metadata", ()), *getattr(node, "__metadata__", ()), *get_args(node))
+        found += _longest_strings(children)
+    return found
+
+
+# The body limit: the largest valid request of any route (NewBookmark's; a patch has the same fields and a
+# review decision is smaller), spelt the longest way. A larger body is refused before it is parsed.
+MAX_BODY_BYTES = max(largest_body_bytes(model) for model in (NewBookmark, BookmarkPatch))
+
+
 def parse_request(model: type[RequestT], body: str | None) -> RequestT:
-    """The request body as ``model``; raises InvalidInput naming each bad field (never a 5xx), or
-    RequestTooLarge before parsing a body no valid request could fill."""
-    if body is not None and len(body.encode()) > MAX_BODY_BYTES:
+    """The request body as ``model``; raises InvalidInput naming each bad field (never a 5xx), a key that
+    appears twice included, or RequestTooLarge before parsing a body no valid request could fill."""
+    if body is not None and len(body.encode("utf-8", "surrogatepass")) > MAX_BODY_BYTES:
         raise RequestTooLarge(f"The body is over {MAX_BODY_BYTES} bytes.")
+    _refuse_duplicate_keys(model, body or "")
     try:
         return model.model_validate_json(body or "")
     except ValidationError as error:
@@ -281,6 +393,28 @@ def parse_request(model: type[RequestT], body: str | None) -> RequestT:
         ]
         fields = ", ".join(problem.field for problem in problems)
         raise InvalidInput(f"The request body is invalid: check {fields}.", problems) from None
+
+
+def _refuse_duplicate_keys(model: type[BaseModel], body: str) -> None:
+    """Raises InvalidInput if an object of ``body`` has a key twice. Parsers disagree on which one wins
+    (the last, for pydantic and Python; either, for others), so a gateway could check one value and the
+    function store the other. A field is named; another key is not quoted (answers never echo input)."""
+
+    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in members]
+        repeated = next((key for index, key in enumerate(keys) if key in keys[:index]), None)
+        if repeated is not None:
+            field = repeated if repeated in model.model_fields else "body"
+            problem = "appears more than once" if field != "body" else "has a key more than once"
+            raise InvalidInput(
+                f"The request body is invalid: check {field}.", [Problem(field=field, problem=problem)]
+            )
+        return dict(members)
+
+    try:
+        json.loads(body, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return  # not JSON: pydantic's parser says so, in the one answer for malformed bodies
 
 
 def _problem(issue: "ErrorDetails") -> str:

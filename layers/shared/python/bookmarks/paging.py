@@ -1,7 +1,10 @@
 """Pagination cursors: opaque to clients, and unable to reach outside the caller's own listing.
 
 A cursor carries only the last id the caller saw; the persistence module rebuilds the start key inside
-the caller's partition, so a cursor copied from another user's listing reads nothing of theirs.
+the caller's partition, so a cursor copied from another user's listing reads nothing of theirs. Each
+position has one spelling: a cursor is read only if writing its position again gives the very same text
+(no second base64 spelling, no extra key, no `true` for the version), and the empty cursor, which clients
+send for "no cursor yet", means the first page.
 """
 
 import base64
@@ -21,14 +24,17 @@ def _encode(field: str, value: str) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, field: str, is_valid: Callable[[str], bool]) -> str:
-    """The value a cursor of this module carries in ``field``; raises InvalidInput for anything else."""
+def _decode(cursor: str, field: str, is_valid: Callable[[str], bool]) -> str | None:
+    """The value a cursor of this module carries in ``field`` (None for the empty cursor: the first page);
+    raises InvalidInput for anything this module would not have written."""
+    if cursor == "":
+        return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
         value = payload[field]
-        valid = payload["v"] == _CURSOR_VERSION and isinstance(value, str) and is_valid(value)
-    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError):
+        valid = isinstance(value, str) and is_valid(value) and _encode(field, value) == cursor
+    except (ValueError, TypeError, KeyError, binascii.Error, UnicodeError, RecursionError):
         valid = False
     if not valid:
         raise InvalidInput("The cursor is not one this API gave out.", [Problem("cursor", "is not valid")])
@@ -39,9 +45,15 @@ def encode_cursor(last_id: str) -> str:
     return _encode("after", last_id)
 
 
-def decode_cursor(cursor: str) -> str:
-    """The id to continue after; raises InvalidInput for anything this module did not write."""
+def decode_cursor(cursor: str) -> str | None:
+    """The id to continue after (None for the empty cursor); raises InvalidInput for anything this module
+    did not write."""
     return _decode(cursor, "after", is_bookmark_id)
+
+
+# What a cursor looks like, for the OpenAPI document: unpadded URL-safe base64, at most this long.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]*$(?!\n)"
+MAX_CURSOR_LENGTH = len(encode_cursor("0" * 26))
 
 
 def page_size(raw: str | None, default: int, maximum: int) -> int:
@@ -58,7 +70,12 @@ def page_size(raw: str | None, default: int, maximum: int) -> int:
 
 # feature: workflow
 # A team-list position: when the bookmark was published (as Step Functions writes its clock), then its id.
-_TEAM_POSITION = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)#[0-9A-Z]{26}$")
+# ASCII digits only: Python's \d also matches other scripts' digits (Arabic-Indic, Devanagari...).
+_TEAM_POSITION = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|\+00:00)#[0-9A-Z]{26}"
+)
+# The longest position: nanoseconds and a "+00:00" offset.
+MAX_TEAM_CURSOR_LENGTH = len(_encode("team_after", f"2026-01-01T00:00:00.000000000+00:00#{'0' * 26}"))
 
 
 def encode_team_cursor(position: str) -> str:
@@ -66,8 +83,9 @@ def encode_team_cursor(position: str) -> str:
     return _encode("team_after", position)
 
 
-def decode_team_cursor(cursor: str) -> str:
-    """The team-list position to continue after; raises InvalidInput for what this module did not write."""
+def decode_team_cursor(cursor: str) -> str | None:
+    """The team-list position to continue after (None for the empty cursor); raises InvalidInput for
+    what this module did not write."""
     return _decode(cursor, "team_after", _is_team_position)
 
 
