@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from bookmarks import layout
 from bookmarks.aws import dynamodb
-from bookmarks.errors import BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.errors import BookmarkNotFound, Contended, SubmittedUrlLocked
 from bookmarks.items import (
     Item,
     bookmark_from_item,
@@ -50,7 +50,7 @@ def put_new(
     owner: str, bookmark: Bookmark, claim: IdempotencyClaim | None, shared_by: str | None = None
 ) -> EarlierAnswer | None:
     """Store a new bookmark, with its idempotency claim in the same transaction; a shared one keeps
-    ``shared_by`` (the submitter's email) for the team list.
+    ``shared_by`` (the display name its owner chose) for the team list.
 
     Returns None when stored, or the earlier answer when the claim's key was already used (nothing is
     written then).
@@ -171,9 +171,10 @@ class _StatusMoved(Exception):
         self.status = status
 
     @staticmethod
-    def giving_up(bookmark_id: str) -> RuntimeError:
-        # Only writers racing on one bookmark, faster than three round trips, get here: a 5xx to retry.
-        return RuntimeError(f"the contest status of {bookmark_id} kept changing")
+    def giving_up(bookmark_id: str) -> Contended:
+        # Only writers racing on one bookmark, faster than three round trips, get here: the API answers
+        # 503 with Retry-After (bookmarks/api.py), never a 500.
+        return Contended(bookmark_id)
 
 
 _WITHDRAWN_REASON = "its owner unshared it"
@@ -231,8 +232,11 @@ def _update_once(
         values[":true"] = True
         # feature: workflow
         if shared_by is not None:
-            sets["shared_by"] = ":shared_by"
+            sets[layout.SHARED_BY_NAME] = ":shared_by"
             values[":shared_by"] = shared_by
+        else:
+            removes.append(layout.SHARED_BY_NAME)
+        removes.append(layout.LEGACY_SHARED_BY)
         # end feature: workflow
         if moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED):
             # A new submission: the duplicate check and the workflow's claim are keyed on its time.

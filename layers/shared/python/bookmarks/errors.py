@@ -48,6 +48,14 @@ class Unauthenticated(BookmarksError):
     """The request reached the function without verified claims (a misconfigured route)."""
 
 
+class EmailNotVerified(BookmarksError):
+    """Sharing (and moderating) needs a verified email: the pool has not confirmed this caller's address."""
+
+
+class Contended(BookmarksError):
+    """Other writers kept changing the item faster than a conditional update could apply: retry shortly."""
+
+
 # feature: workflow
 class NotAModerator(BookmarksError):
     """Only members of the moderators group may see or decide reviews."""
@@ -55,6 +63,14 @@ class NotAModerator(BookmarksError):
 
 class AlreadyDecided(BookmarksError):
     """The review was decided already (by a moderator, or by its timeout)."""
+
+
+class OwnSubmission(BookmarksError):
+    """A moderator tried to decide a bookmark they shared themselves: another moderator must."""
+
+
+class ReviewEnded(BookmarksError):
+    """The bookmark under review was deleted or unshared: its review ended, there is nothing to decide."""
 
 
 # end feature: workflow

@@ -69,8 +69,11 @@ def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
 
 # feature: workflow
 def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
+    """A published bookmark as the team sees it: the submitter's chosen display name, never an email."""
     values = from_dynamodb(item)
     values.setdefault("description", None)
+    values.pop(layout.LEGACY_SHARED_BY, None)
+    values["shared_by"] = values.pop(layout.SHARED_BY_NAME, None)
     return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
 
 
@@ -79,7 +82,7 @@ def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
 
 def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
     """The item ``bookmark`` is stored as, with the facts the workflow decides on (normalised URL, its
-    top-level domain, when it was submitted)."""
+    top-level domain, when it was submitted); ``shared_by`` is the display name its owner chose."""
     values: Item = bookmark.model_dump(exclude={"contest_status"}, exclude_none=True)
     values.update(
         {
@@ -95,7 +98,7 @@ def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) 
     if bookmark.shared:
         values[layout.SHARED_URL_KEY] = values[layout.URL_KEY]
         if shared_by is not None:
-            values["shared_by"] = shared_by
+            values[layout.SHARED_BY_NAME] = shared_by
     # end feature: workflow
     return layout.bookmark_key(owner, bookmark.id) | to_dynamodb(values)
 

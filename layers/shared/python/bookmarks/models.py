@@ -29,9 +29,10 @@ MAX_DESCRIPTION_LENGTH = 2000
 MAX_BODY_BYTES = 32 * 1024
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# A display name (the user's Cognito ``name``), as others see it next to what they shared.
+MAX_DISPLAY_NAME_LENGTH = 64
 # feature: workflow
 MAX_REASON_LENGTH = 500
-MAX_PENDING_REVIEWS = 100
 # end feature: workflow
 
 
@@ -219,9 +220,14 @@ class BookmarkPage(Model):
 
 # feature: workflow
 class TeamBookmark(Bookmark):
-    """A published bookmark on the team list: who shared it and when it was published."""
+    """A published bookmark on the team list: who shared it (the display name they chose, never their
+    email) and when it was published."""
 
-    shared_by: str = Field(description="The submitter's email, from their verified token at share time.")
+    shared_by: str | None = Field(
+        default=None,
+        description="The display name the submitter chose (their `name` attribute) when they shared it; "
+        "null if they chose none. Never an email.",
+    )
     published_at: str = Field(description="When a moderator's approval published it (ISO 8601, UTC).")
 
 
@@ -244,12 +250,18 @@ class ReviewItem(Model):
 
     bookmark: Bookmark
     submitted_at: str
+    yours: bool = Field(
+        default=False,
+        description="True when the caller shared it: a moderator never decides their own submission, "
+        "another moderator must.",
+    )
 
 
 class ReviewList(Model):
-    """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
+    """One page of the pending reviews, oldest first; pass ``next_cursor`` back to read the next."""
 
     items: list[ReviewItem]
+    next_cursor: str | None = None
 
 
 # end feature: workflow
