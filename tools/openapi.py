@@ -37,6 +37,7 @@ from bookmarks.errors import (
     ReviewEnded,
     SubmittedUrlLocked,
     Unauthenticated,
+    VersionChanged,
 )
 from bookmarks.library import IDEMPOTENCY_KEY
 from bookmarks.models import (
@@ -143,6 +144,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             OwnSubmission,
             BookmarkNotFound,
             ReviewEnded,
+            VersionChanged,
             AlreadyDecided,
         ),
     ),

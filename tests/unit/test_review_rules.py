@@ -2,6 +2,7 @@
 a verified email shares or moderates, a moderator never decides their own submission, a review that ended
 (deleted or unshared) is refused, and the queue pages through every submission, oldest first."""
 
+import itertools
 import json
 from typing import Any
 
@@ -9,6 +10,7 @@ import boto3
 import pytest
 
 from bookmarks import rules
+from bookmarks.aws import dynamodb
 from bookmarks.errors import EmailNotVerified, OwnSubmission
 from bookmarks.items import bookmark_item
 from bookmarks.models import Bookmark, ContestStatus
@@ -170,3 +172,32 @@ def test_the_queue_refuses_a_cursor_it_did_not_give_out(reviews_table: str, mode
 
     assert reply.status == 400
     assert reply.body["errors"] == [{"field": "cursor", "problem": "is not valid"}]
+
+
+def test_a_status_that_keeps_changing_under_an_edit_answers_503_with_retry_after_and_saves_nothing(
+    bookmarks_table: str, alice: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    created = alice.create(shared=True)
+    client = dynamodb()
+    update_item = client.update_item
+    statuses = itertools.cycle(["entered", "approved", "rejected"])
+
+    def another_writer_first(**request: Any) -> Any:
+        # Another Lambda environment moves the status just before each of this function's attempts.
+        boto3.client("dynamodb").update_item(
+            TableName=bookmarks_table,
+            Key={"pk": {"S": f"OWNER#{alice.user}"}, "sk": {"S": f"BOOKMARK#{created['id']}"}},
+            UpdateExpression="SET contest_status = :status",
+            ExpressionAttributeValues={":status": {"S": next(statuses)}},
+        )
+        return update_item(**request)
+
+    monkeypatch.setattr(client, "update_item", another_writer_first)
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": False, "name": "Lost?"})
+    monkeypatch.undo()
+
+    assert reply.status == 503
+    assert reply.headers["Retry-After"] == "1"
+    assert "retry" in reply.body["message"]
+    kept = alice.request("GET", f"/bookmarks/{created['id']}").body
+    assert (kept["shared"], kept["name"]) == (True, "A")

@@ -27,6 +27,7 @@ from bookmarks.errors import (
     ReviewEnded,
     SubmittedUrlLocked,
     Unauthenticated,
+    VersionChanged,
 )
 from bookmarks.models import MAX_DISPLAY_NAME_LENGTH, NAME_PATTERN, ErrorBody, FieldProblem
 from bookmarks.rules import Identity
@@ -161,6 +162,10 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     ReviewEnded: (
         409,
         "This bookmark was deleted or unshared while in review: its review ended and nothing was decided.",
+    ),
+    VersionChanged: (
+        409,
+        "Its owner edited this bookmark since you saw it: nothing was decided; review the new version.",
     ),
     # end feature: workflow
 }

@@ -69,6 +69,11 @@ class OwnSubmission(BookmarksError):
     """A moderator tried to decide a bookmark they shared themselves: another moderator must."""
 
 
+class VersionChanged(BookmarksError):
+    """The owner edited the bookmark since the moderator saw it: the decision was on a version that is no
+    longer current, and the new version waits for its own review."""
+
+
 class ReviewEnded(BookmarksError):
     """The bookmark under review was deleted or unshared: its review ended, there is nothing to decide."""
 

@@ -58,6 +58,9 @@ TEAM_PARTITION = "team_partition"
 TEAM_SORT = "team_sort"
 TEAM = "TEAM"
 TEAM_POSITION = "{}#{}"
+# The version a moderator approved (the bookmark item as the workflow loaded and showed it), set on
+# approval: the team list shows it, so an edit reaches the team only once its own version is approved.
+APPROVED_VERSION = "approved_version"
 
 # Reviews table (the workflow writes it): one review request per bookmark id, for its latest submission
 # (``submitted_at``): the workflow's claim on it, the bookmark as submitted, the task token while a
@@ -146,6 +149,7 @@ def workflow_substitutions() -> dict[str, str]:
         "TeamSort": TEAM_SORT,
         "Team": TEAM,
         "TeamPosition": TEAM_POSITION,
+        "ApprovedVersion": APPROVED_VERSION,
         "ReviewKey": REVIEW_KEY,
         "ReviewState": REVIEW_STATE,
         "ReviewQueue": REVIEW_QUEUE,

@@ -80,6 +80,10 @@ Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH, pattern=NA
 Description = Annotated[str, Field(max_length=MAX_DESCRIPTION_LENGTH, pattern=DESCRIPTION_PATTERN)]
 # feature: workflow
 Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_LENGTH, pattern=NAME_PATTERN)]
+# A version of a submission is when it was submitted, as the API writes times (ASCII digits only: \d is
+# wider in Python than in ECMA-262).
+VERSION_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|\+00:00)$(?!\n)"
+Version = Annotated[str, Field(min_length=1, max_length=40, pattern=VERSION_PATTERN)]
 # end feature: workflow
 
 
@@ -112,6 +116,8 @@ RESUBMITTABLE = frozenset(
 )
 # Unsharing from these takes the bookmark off the review queue or the team list.
 WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
+# An edit of a reviewed field (name, description) in these makes a new version, reviewed again.
+REVIEWED_AGAIN = WITHDRAWABLE
 # end feature: workflow
 
 
@@ -129,6 +135,17 @@ def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> Cont
         return ContestStatus.RESUBMITTED
     if not shared and status in WITHDRAWABLE:
         return ContestStatus.WITHDRAWN
+    # end feature: workflow
+    return status
+
+
+def after_editing(status: ContestStatus) -> ContestStatus:
+    """The contest status a bookmark moves to when its owner edits a reviewed field (name, description):
+    in review or published, the edit is a new version that goes through the workflow again (its entry is
+    not counted again); anything else keeps its status."""
+    # feature: workflow
+    if status in REVIEWED_AGAIN:
+        return ContestStatus.RESUBMITTED
     # end feature: workflow
     return status
 
@@ -239,10 +256,13 @@ class TeamPage(Model):
 
 
 class ReviewDecision(_Request):
-    """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told)."""
+    """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told). With
+    ``version`` (the review's ``submitted_at``) the verdict is on that version only: if the owner edited
+    the bookmark since, it is refused with 409 and changes nothing."""
 
     decision: Literal["approve", "reject"]
     reason: Reason | None = None
+    version: Version | None = None
 
 
 class ReviewItem(Model):

@@ -7,7 +7,7 @@ never decides their own submission (bookmarks/rules.py).
 
 from bookmarks import paging, reviews_table, rules, workflow
 from bookmarks.clock import now_iso
-from bookmarks.errors import AlreadyDecided, BookmarkNotFound, ReviewEnded
+from bookmarks.errors import AlreadyDecided, BookmarkNotFound, ReviewEnded, VersionChanged
 from bookmarks.ids import is_bookmark_id
 from bookmarks.layout import WITHDRAWN
 from bookmarks.models import (
@@ -45,12 +45,13 @@ def pending(moderator: str, limit: str | None = None, cursor: str | None = None)
 def decide(moderator: str, bookmark_id: str, decision: ReviewDecision) -> Bookmark:
     """Approve or reject a pending review, once: the first moderator claims it, the workflow records the
     outcome. Returns the bookmark with the status being recorded. Raises BookmarkNotFound (no review for
-    that id), OwnSubmission (the moderator shared it), ReviewEnded (deleted or unshared meanwhile) or
-    AlreadyDecided (decided, or timed out)."""
+    that id), OwnSubmission (the moderator shared it), ReviewEnded (deleted or unshared meanwhile),
+    VersionChanged (edited since: the decision's ``version`` is not the current one, or a newer version is
+    being checked) or AlreadyDecided (decided, or timed out)."""
     if not is_bookmark_id(bookmark_id):
         raise BookmarkNotFound(bookmark_id)
     try:
-        request = reviews_table.claim(bookmark_id, moderator, now=now_iso())
+        request = reviews_table.claim(bookmark_id, moderator, now=now_iso(), version=decision.version)
     except reviews_table.ClaimRefused as refused:
         if refused.state is None:
             raise BookmarkNotFound(bookmark_id) from None
@@ -58,6 +59,9 @@ def decide(moderator: str, bookmark_id: str, decision: ReviewDecision) -> Bookma
             rules.a_moderator_never_decides_their_own(moderator, refused.submitter, bookmark_id)
         if refused.state == WITHDRAWN:
             raise ReviewEnded(bookmark_id) from None
+        edited = decision.version is not None and refused.version != decision.version
+        if edited or refused.state == "claimed":  # claimed: a newer version is being checked
+            raise VersionChanged(bookmark_id) from None
         raise AlreadyDecided(bookmark_id) from None
     try:
         workflow.resume(request.task_token, bookmark_id, decision)

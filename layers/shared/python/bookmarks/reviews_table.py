@@ -69,31 +69,39 @@ def _queued(item: dict[str, Any]) -> QueuedReview:
 class ClaimRefused(Exception):
     """The review could not be claimed; ``state`` and ``submitter`` say why (None: never requested)."""
 
-    def __init__(self, state: str | None, submitter: str | None) -> None:
+    def __init__(self, state: str | None, submitter: str | None, version: str | None = None) -> None:
         super().__init__(state)
         self.state = state
         self.submitter = submitter
+        self.version = version
 
 
-def claim(bookmark_id: str, moderator: str, now: str) -> ReviewRequest:
+def claim(bookmark_id: str, moderator: str, now: str, version: str | None = None) -> ReviewRequest:
     """Take a pending review off the queue for one moderator's decision, in one conditional write, and
-    return it with its task token. The write's condition holds four eyes too: never the submitter's own.
-    Raises ClaimRefused with what the review holds instead."""
+    return it with its task token. The write's condition holds four eyes too (never the submitter's own)
+    and, with ``version``, that the submission is still that version. Raises ClaimRefused with what the
+    review holds instead."""
+    condition = "#state = :pending AND attribute_exists(#token) AND #bookmark.#owner <> :moderator"
+    values = {
+        ":deciding": {"S": "deciding"},
+        ":pending": {"S": "pending"},
+        ":moderator": {"S": moderator},
+        ":now": {"S": now},
+    }
+    names = dict(_NAMES)
+    if version is not None:
+        condition += " AND #submitted_at = :version"
+        values[":version"] = {"S": version}
+        names["#submitted_at"] = layout.SUBMITTED_AT
     try:
         answer = dynamodb().update_item(
             TableName=settings().reviews_table_name,
             Key=layout.review_key(bookmark_id),
             UpdateExpression="SET #state = :deciding, decided_by = :moderator, #decided_at = :now "
             "REMOVE #queue",
-            ConditionExpression="#state = :pending AND attribute_exists(#token) "
-            "AND #bookmark.#owner <> :moderator",
-            ExpressionAttributeNames=_NAMES,
-            ExpressionAttributeValues={
-                ":deciding": {"S": "deciding"},
-                ":pending": {"S": "pending"},
-                ":moderator": {"S": moderator},
-                ":now": {"S": now},
-            },
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
@@ -108,6 +116,7 @@ def claim(bookmark_id: str, moderator: str, now: str) -> ReviewRequest:
         raise ClaimRefused(
             str(old.get(layout.REVIEW_STATE, {}).get("S", "")),
             snapshot.get(layout.OWNER, {}).get("S"),
+            old.get(layout.SUBMITTED_AT, {}).get("S"),
         ) from None
     item: dict[str, Any] = answer["Attributes"]
     return ReviewRequest(

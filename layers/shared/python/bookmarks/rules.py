@@ -2,8 +2,14 @@
 through these, and each raises a domain error that the API maps to a status in its one place."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from bookmarks.errors import EmailNotVerified, OwnSubmission
+
+# feature: workflow
+# What a moderator reviews: an edit of any of these in review or on the team list is a new version.
+REVIEWED_FIELDS = ("url", "name", "description")
+# end feature: workflow
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,15 @@ def only_a_verified_email_moderates(caller: Identity) -> None:
     caller's email (group membership is an administrator's act, the email check covers a changed address)."""
     if not caller.email_verified:
         raise EmailNotVerified(caller.user_id)
+
+
+def only_the_approved_version_is_listed(values: dict[str, Any], approved: object) -> dict[str, Any]:
+    """What the team list shows of a published bookmark: the fields of the version a moderator approved
+    (``approved``, the item as the workflow showed it), never the live ones an edit may have changed
+    since; an item approved before versions were kept shows its own."""
+    if not isinstance(approved, dict):
+        return values
+    return values | {field: approved.get(field) for field in REVIEWED_FIELDS} | {"contest_status": "approved"}
 
 
 def may_decide(moderator: str, submitter: str) -> bool:
