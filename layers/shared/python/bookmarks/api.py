@@ -152,7 +152,7 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     SubmittedUrlLocked: (409, "This bookmark was shared to the contest; its URL can no longer change."),
     RequestTooLarge: (413, "The request body is larger than any valid request; nothing was saved."),
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
-    EmailNotVerified: (403, "Verify your email address first: only a verified email may share or moderate."),
+    EmailNotVerified: (403, "Verify your email first: only a verified email may share or review links."),
     # Contention is no fault of the caller's and passes: 503 with Retry-After (its own handler), never 500.
     Contended: (503, "Others were changing this bookmark at the same moment; nothing was saved: retry."),
     # feature: workflow

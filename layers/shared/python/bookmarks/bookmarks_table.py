@@ -22,7 +22,6 @@ from bookmarks.items import (
     to_dynamodb,
 )
 from bookmarks.models import (
-    REVIEWED_AGAIN,
     Bookmark,
     BookmarkPatch,
     ContestStatus,
@@ -242,10 +241,9 @@ def _update_once(
             after_sharing(expected, patch.shared, contest=contest) if patch.shared is not None else expected
         )
         if contest and _edits_reviewed_fields(patch) and moved_to is not ContestStatus.WITHDRAWN:
-            edited = after_editing(moved_to)
             # An edit in review or on the team list is a new version: reviewed again, from the start.
-            new_version = edited is ContestStatus.RESUBMITTED and moved_to in REVIEWED_AGAIN
-            moved_to = edited
+            moved_to = after_editing(moved_to)
+            new_version = moved_to is ContestStatus.RESUBMITTED
         if moved_to is not expected:
             sets[layout.CONTEST_STATUS] = ":moved_to"
             values[":moved_to"] = moved_to.value
@@ -253,7 +251,7 @@ def _update_once(
             moved_to is not expected and moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED)
         )
         if new_version:
-            # A new submission: the duplicate check, the workflow's claim and a moderator's decision are
+            # A new submission: the duplicate check, the workflow's claim and the review's decision are
             # keyed on its time (its version).
             sets[layout.SUBMITTED_AT] = ":now"
             removes.append(layout.DECISION_REASON)

@@ -49,7 +49,8 @@ class Unauthenticated(BookmarksError):
 
 
 class EmailNotVerified(BookmarksError):
-    """Sharing (and moderating) needs a verified email: the pool has not confirmed this caller's address."""
+    """Sharing (and reviewing others' links) needs a verified email: the pool has not confirmed this
+    caller's address."""
 
 
 class Contended(BookmarksError):
