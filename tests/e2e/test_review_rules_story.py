@@ -103,7 +103,7 @@ def test_an_invited_user_sets_a_password_then_a_display_name_that_the_team_list_
     moderator = target.signed_in(groups=MODERATORS)
 
     shared = ana.create(url=_unique_url(), name="Runbook", shared=True)
-    wait_for(lambda: _queued(moderator, shared["id"]), timeout=60)
+    wait_for(lambda: _queued(moderator, shared["id"]), timeout=120)
     assert moderator.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"}).status == 200
     team = wait_for(
         lambda: next(
@@ -114,7 +114,7 @@ def test_an_invited_user_sets_a_password_then_a_display_name_that_the_team_list_
             ),
             None,
         ),
-        timeout=60,
+        timeout=120,
     )
 
     assert target.api(tokens["IdToken"]).request("GET", "/bookmarks").status == 200
@@ -141,7 +141,7 @@ def test_a_moderator_sees_their_own_submission_but_only_another_moderator_decide
     other = target.signed_in(groups=MODERATORS)
     shared = sharing_moderator.create(url=_unique_url(), name="My own find", shared=True)
 
-    own_view = wait_for(lambda: _queued(sharing_moderator, shared["id"]), timeout=60)
+    own_view = wait_for(lambda: _queued(sharing_moderator, shared["id"]), timeout=120)
     refused = sharing_moderator.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"})
     others_view = _queued(other, shared["id"])
     decided = other.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"})
@@ -157,10 +157,10 @@ def test_a_moderator_sees_their_own_submission_but_only_another_moderator_decide
 def test_deleting_a_bookmark_in_review_takes_it_off_the_queue_and_a_decision_gets_409(target: Target) -> None:
     alice, moderator = target.signed_in(), target.signed_in(groups=MODERATORS)
     shared = alice.create(url=_unique_url(), name="Soon gone", shared=True)
-    wait_for(lambda: _queued(moderator, shared["id"]), timeout=60)
+    wait_for(lambda: _queued(moderator, shared["id"]), timeout=120)
 
     assert alice.request("DELETE", f"/bookmarks/{shared['id']}").status == 204
-    wait_for(lambda: _queued(moderator, shared["id"]) is None, timeout=60)
+    wait_for(lambda: _queued(moderator, shared["id"]) is None, timeout=120)
     decision = moderator.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"})
 
     assert decision.status == 409
@@ -191,7 +191,7 @@ def test_the_review_queue_pages_with_a_cursor_and_misses_nobody(target: Target) 
 def test_an_edit_in_review_is_a_new_version_and_a_decision_on_the_old_one_gets_409(target: Target) -> None:
     alice, moderator = target.signed_in(), target.signed_in(groups=MODERATORS)
     shared = alice.create(url=_unique_url(), name="First words", shared=True)
-    old = wait_for(lambda: _queued(moderator, shared["id"]), timeout=60)
+    old = wait_for(lambda: _queued(moderator, shared["id"]), timeout=120)
 
     alice.request("PUT", f"/bookmarks/{shared['id']}", {"name": "Second words"})
     new = wait_for(
@@ -200,7 +200,7 @@ def test_an_edit_in_review_is_a_new_version_and_a_decision_on_the_old_one_gets_4
             and found["submitted_at"] != old["submitted_at"]
             and found
         ),
-        timeout=60,
+        timeout=120,
     )
     stale = moderator.request(
         "POST", f"/reviews/{shared['id']}", {"decision": "approve", "version": old["submitted_at"]}
@@ -208,7 +208,7 @@ def test_an_edit_in_review_is_a_new_version_and_a_decision_on_the_old_one_gets_4
     current = moderator.request(
         "POST", f"/reviews/{shared['id']}", {"decision": "approve", "version": new["submitted_at"]}
     )
-    listed = wait_for(lambda: _team_item(alice, shared["id"]), timeout=60)
+    listed = wait_for(lambda: _team_item(alice, shared["id"]), timeout=120)
 
     assert new["bookmark"]["name"] == "Second words"
     assert stale.status == 409
@@ -221,19 +221,19 @@ def test_an_edit_of_a_published_bookmark_leaves_the_approved_version_on_the_team
 ) -> None:
     alice, moderator = target.signed_in(), target.signed_in(groups=MODERATORS)
     shared = alice.create(url=_unique_url(), name="Approved words", shared=True)
-    wait_for(lambda: _queued(moderator, shared["id"]), timeout=60)
+    wait_for(lambda: _queued(moderator, shared["id"]), timeout=120)
     assert moderator.request("POST", f"/reviews/{shared['id']}", {"decision": "approve"}).status == 200
-    wait_for(lambda: _team_item(alice, shared["id"]), timeout=60)
+    wait_for(lambda: _team_item(alice, shared["id"]), timeout=120)
 
     alice.request("PUT", f"/bookmarks/{shared['id']}", {"name": "Unreviewed words"})
-    new = wait_for(lambda: _queued(moderator, shared["id"]), timeout=60)
+    new = wait_for(lambda: _queued(moderator, shared["id"]), timeout=120)
     meanwhile = _team_item(alice, shared["id"])
     moderator.request(
         "POST", f"/reviews/{shared['id']}", {"decision": "approve", "version": new["submitted_at"]}
     )
     listed = wait_for(
         lambda: (item := _team_item(alice, shared["id"])) and item["name"] == "Unreviewed words" and item,
-        timeout=60,
+        timeout=120,
     )
 
     assert meanwhile is not None
