@@ -6,19 +6,34 @@ from typing import Any
 from tests.harness import Reply, find_route, invoke, proxy_event
 
 
-def claims_for(user: str, groups: str | None = None) -> dict[str, str]:
+def claims_for(
+    user: str, groups: str | None = None, *, email_verified: bool = True, name: str | None = None
+) -> dict[str, str]:
     """The claims the Cognito authorizer passes on for a verified ID token of ``user``; a REST API's
-    authorizer flattens ``cognito:groups`` to a string such as "[editors]"."""
-    claims = {"sub": user, "email": f"{user}@example.com", "token_use": "id", "cognito:username": user}
+    authorizer flattens ``cognito:groups`` to a string such as "[editors]", and ``email_verified`` to
+    "true" or "false"."""
+    claims = {
+        "sub": user,
+        "email": f"{user}@example.com",
+        "email_verified": str(email_verified).lower(),
+        "token_use": "id",
+        "cognito:username": user,
+    }
     if groups is not None:
         claims["cognito:groups"] = groups
+    if name is not None:
+        claims["name"] = name
     return claims
 
 
 class ApiClient:
-    def __init__(self, user: str, groups: str | None = None) -> None:
+    def __init__(
+        self, user: str, groups: str | None = None, *, email_verified: bool = True, name: str | None = None
+    ) -> None:
         self.user = user
         self.groups = groups
+        self.email_verified = email_verified
+        self.name = name
 
     def request(
         self,
@@ -39,7 +54,7 @@ class ApiClient:
             route,
             path,
             parameters,
-            claims=claims_for(self.user, self.groups),
+            claims=claims_for(self.user, self.groups, email_verified=self.email_verified, name=self.name),
             body=raw_body,
             headers={"Content-Type": "application/json", **(headers or {})},
             query=query,

@@ -31,7 +31,8 @@ from tests.harness import (
 from tests.names import event_source, resolved
 
 T = TypeVar("T")
-RULE = resource("PublishBookmarkStateMachine")["Properties"]["Events"]["ContestEntryRecordedRule"]
+# Every rule that starts the workflow (its first entries and withdrawals, and deletions in review).
+RULES = list(resource("PublishBookmarkStateMachine")["Properties"]["Events"].values())
 
 
 def eventually(probe: Callable[[], T | None], seconds: float = 20.0) -> T:
@@ -45,9 +46,15 @@ def eventually(probe: Callable[[], T | None], seconds: float = 20.0) -> T:
     raise AssertionError(f"nothing after {seconds}s")
 
 
+def matching_rule(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The workflow's rule that takes ``event`` (its patterns do not overlap), decided by moto's EventBridge
+    pattern matcher; None if none does."""
+    return next((rule for rule in RULES if matches(resolved(rule["Properties"]["Pattern"]), event)), None)
+
+
 def rule_matches(event: dict[str, Any]) -> bool:
-    """Whether the workflow's rule takes ``event``, decided by moto's EventBridge pattern matcher."""
-    return matches(resolved(RULE["Properties"]["Pattern"]), event)
+    """Whether one of the workflow's rules takes ``event``."""
+    return matching_rule(event) is not None
 
 
 def domain_event(
@@ -126,12 +133,13 @@ class WorkflowStack:
     def deliver(self, event: dict[str, Any]) -> str | None:
         """What the rule does with ``event``: the execution it starts. Its input is the whole event, and
         its name is fresh for every delivery, as EventBridge's are: a redelivery starts a second one."""
-        if not rule_matches(event):
+        rule = matching_rule(event)
+        if rule is None:
             return None
         started = self.sfn.start_execution(
             stateMachineArn=self.refs["PublishBookmarkStateMachine"],
             name=str(uuid.uuid4()),
-            input=json.dumps(apply_input_path(event, RULE["Properties"].get("InputPath"))),
+            input=json.dumps(apply_input_path(event, rule["Properties"].get("InputPath"))),
         )
         return started["executionArn"]
 

@@ -27,13 +27,18 @@ from bookmarks.errors import (
     AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
+    Contended,
+    EmailNotVerified,
     IdempotencyKeyReused,
     InvalidInput,
     NotAModerator,
     NotJson,
+    OwnSubmission,
     RequestTooLarge,
+    ReviewEnded,
     SubmittedUrlLocked,
     Unauthenticated,
+    VersionChanged,
 )
 from bookmarks.library import IDEMPOTENCY_KEY
 from bookmarks.models import (
@@ -94,7 +99,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Save a bookmark (shared: true enters it in the contest)",
         201,
         Bookmark,
-        (InvalidInput, NotJson, RequestTooLarge, IdempotencyKeyReused),
+        (InvalidInput, NotJson, RequestTooLarge, IdempotencyKeyReused, EmailNotVerified),
     ),
     ("GET", "/bookmarks/{id}"): Operation(
         "Read one of the caller's bookmarks", 200, Bookmark, (BookmarkNotFound,)
@@ -103,7 +108,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Change some fields of one of the caller's bookmarks",
         200,
         Bookmark,
-        (InvalidInput, NotJson, RequestTooLarge, BookmarkNotFound, SubmittedUrlLocked),
+        (
+            InvalidInput,
+            NotJson,
+            RequestTooLarge,
+            BookmarkNotFound,
+            SubmittedUrlLocked,
+            EmailNotVerified,
+            Contended,
+        ),
     ),
     ("DELETE", "/bookmarks/{id}"): Operation(
         "Delete one of the caller's bookmarks", 204, None, (BookmarkNotFound,)
@@ -113,13 +126,28 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "List the team's published bookmarks, newest first", 200, TeamPage, (InvalidInput,), paged=True
     ),
     ("GET", "/reviews"): Operation(
-        "List shared bookmarks waiting for a moderator", 200, ReviewList, (NotAModerator,)
+        "List shared bookmarks waiting for a moderator, oldest first",
+        200,
+        ReviewList,
+        (InvalidInput, NotAModerator, EmailNotVerified),
+        paged=True,
     ),
     ("POST", "/reviews/{id}"): Operation(
-        "Approve or reject a shared bookmark (moderators)",
+        "Approve or reject a shared bookmark (moderators; never their own)",
         200,
         Bookmark,
-        (InvalidInput, NotJson, RequestTooLarge, NotAModerator, BookmarkNotFound, AlreadyDecided),
+        (
+            InvalidInput,
+            NotJson,
+            RequestTooLarge,
+            NotAModerator,
+            EmailNotVerified,
+            OwnSubmission,
+            BookmarkNotFound,
+            ReviewEnded,
+            VersionChanged,
+            AlreadyDecided,
+        ),
     ),
     # end feature: workflow
 }

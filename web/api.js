@@ -57,11 +57,12 @@ export class Api {
   listTeam(cursor, limit) {
     return this.request("GET", `/team/bookmarks${query({ cursor, limit })}`);
   }
-  listReviews() {
-    return this.request("GET", "/reviews");
+  listReviews(cursor, limit) {
+    return this.request("GET", `/reviews${query({ cursor, limit })}`);
   }
-  decide(id, decision, reason) {
-    return this.request("POST", `/reviews/${encodeURIComponent(id)}`, reason ? { decision, reason } : { decision });
+  /** A decision on the version the moderator saw (its submitted_at): an edit since answers 409. */
+  decide(id, decision, reason, version) {
+    return this.request("POST", `/reviews/${encodeURIComponent(id)}`, { decision, ...(reason ? { reason } : {}), ...(version ? { version } : {}) });
   }
   // end feature: workflow
 

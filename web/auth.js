@@ -1,4 +1,5 @@
-// Sign-in with the Cognito user pool API (USER_PASSWORD_AUTH), token refresh and sign-out.
+// Sign-in with the Cognito user pool API (USER_PASSWORD_AUTH), an invited user's first password
+// (NEW_PASSWORD_REQUIRED), the display name others see, token refresh and sign-out.
 // Tokens live in sessionStorage: they survive a reload but not the tab, and no other tab reads them.
 
 const STORAGE_KEY = "bookmarks.session";
@@ -18,9 +19,20 @@ const MESSAGES = {
   UserNotFoundException: "Wrong email or password.",
   UserNotConfirmedException: "This account is not confirmed yet: check your email.",
   PasswordResetRequiredException: "This account needs a new password: ask an administrator to reset it.",
+  InvalidPasswordException: "Cognito refused that password: use at least 12 characters with upper and lower case letters, a number and a symbol.",
+  ExpiredCodeException: "This sign-in took too long: sign in again with your temporary password.",
   TooManyRequestsException: "Too many sign-in attempts: wait a moment and try again.",
   LimitExceededException: "Too many sign-in attempts: wait a moment and try again.",
 };
+
+/** Cognito wants a new password before the first sign-in of an invited user (admin-created). */
+export class NewPasswordRequired extends Error {
+  constructor(email, session) {
+    super("Choose a new password to finish your first sign-in.");
+    this.email = email;
+    this.session = session;
+  }
+}
 
 export class Auth {
   /** @param {{cognito_endpoint: string, user_pool_client_id: string}} config */
@@ -34,13 +46,16 @@ export class Auth {
     return this.session !== null;
   }
 
-  /** What the ID token says about the user: their email, and what their groups let them do. */
+  /** What the ID token says about the user: their email (theirs to see only), the display name others
+   *  see, whether the email is verified, and what their groups let them do. */
   get user() {
     if (!this.session) return null;
     const claims = decodeClaims(this.session.idToken);
     const groups = claims["cognito:groups"] ?? [];
     return {
       email: claims.email ?? claims["cognito:username"] ?? "",
+      displayName: claims.name ?? "",
+      emailVerified: claims.email_verified === true || claims.email_verified === "true",
       // feature: workflow
       moderator: (Array.isArray(groups) ? groups : [groups]).includes("moderators"),
       // end feature: workflow
@@ -53,11 +68,37 @@ export class Auth {
       ClientId: this.clientId,
       AuthParameters: { USERNAME: email, PASSWORD: password },
     });
+    if (answer.ChallengeName === "NEW_PASSWORD_REQUIRED") throw new NewPasswordRequired(email, answer.Session);
     if (!answer.AuthenticationResult) {
-      // MFA or a forced password change: the API and the CLI can do those; this small client does not.
+      // MFA: the API and the CLI can do that; this small client does not.
       throw new AuthError(`Cognito asks for ${answer.ChallengeName}, which this client does not handle.`);
     }
     this.store(answer.AuthenticationResult);
+  }
+
+  /** Answer the first-sign-in challenge of an invited user with the password they chose. */
+  async completeNewPassword(challenge, newPassword) {
+    const answer = await this.call("RespondToAuthChallenge", {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: this.clientId,
+      Session: challenge.session,
+      ChallengeResponses: { USERNAME: challenge.email, NEW_PASSWORD: newPassword },
+    });
+    if (!answer.AuthenticationResult) {
+      throw new AuthError(`Cognito asks for ${answer.ChallengeName}, which this client does not handle.`);
+    }
+    this.store(answer.AuthenticationResult);
+  }
+
+  /** Set the display name others see next to what the user shares (their own `name` attribute, written
+   *  with their access token), then refresh so the next ID token carries it. */
+  async setDisplayName(name) {
+    if (!this.session) throw new AuthError("Sign in first.");
+    await this.call("UpdateUserAttributes", {
+      AccessToken: this.session.accessToken,
+      UserAttributes: [{ Name: "name", Value: name }],
+    });
+    await this.refresh();
   }
 
   /** An ID token valid for at least a minute, refreshed if needed; null when signed out. */

@@ -22,8 +22,12 @@ snapstart.warm_before_snapshot(
 
 @app.get("/reviews")
 def list_reviews() -> Response[str]:
-    require_moderator(app)
-    return json_response(200, moderation.pending())
+    page = moderation.pending(
+        require_moderator(app),
+        limit=app.current_event.get_query_string_value("limit"),
+        cursor=app.current_event.get_query_string_value("cursor"),
+    )
+    return json_response(200, page)
 
 
 @app.post("/reviews/<bookmark_id>")

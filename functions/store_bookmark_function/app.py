@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import aws, library, snapstart
 from bookmarks.api import (
-    current_email,
+    current_identity,
     current_user,
     json_response,
     new_resolver,
@@ -34,7 +34,7 @@ def create_bookmark() -> Response[str]:
         owner,
         new,
         idempotency_key=app.current_event.headers.get("Idempotency-Key"),
-        email=current_email(app) if new.shared else None,
+        caller=current_identity(app),
     )
     annotate(tracer, contest_status=created.contest_status)
     count(metrics, "BookmarkCreated")
@@ -45,8 +45,7 @@ def create_bookmark() -> Response[str]:
 def update_bookmark(bookmark_id: str) -> Response[str]:
     owner = current_user(app)
     patch = parse_request(BookmarkPatch, request_body(app))
-    email = current_email(app) if patch.shared else None
-    updated = library.update(owner, bookmark_id, patch, email=email)
+    updated = library.update(owner, bookmark_id, patch, caller=current_identity(app))
     annotate(tracer, contest_status=updated.contest_status)
     count(metrics, "BookmarkUpdated")
     return json_response(200, updated)

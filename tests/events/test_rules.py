@@ -17,6 +17,7 @@ SHARED_RULE = "ContestEntryFunctionBookmarkSharedRule"
 # end feature: contest
 # feature: workflow
 WORKFLOW_RULE = "PublishBookmarkStateMachineContestEntryRecordedRule"  # SAM prefixes the state machine's name
+DELETED_IN_REVIEW_RULE = "PublishBookmarkStateMachineReviewedBookmarkDeletedRule"
 # end feature: workflow
 
 
@@ -84,6 +85,19 @@ EXPECTATIONS: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {
             event("ContestEntryRecorded", "entered", "entering", source="somebody.else"),
         ],
     ),
+    DELETED_IN_REVIEW_RULE: (
+        [
+            event("BookmarkDeleted", "entered", "entered"),
+            event("BookmarkDeleted", "resubmitted", "resubmitted"),
+        ],
+        [
+            event("BookmarkDeleted", "none", "none"),  # private: no review to end
+            event("BookmarkDeleted", "approved", "approved"),
+            event("BookmarkDeleted", "withdrawn", "withdrawn"),
+            event("BookmarkUpdated", "entered", "entered"),
+            event("BookmarkDeleted", "entered", "entered", source="somebody.else"),
+        ],
+    ),
     # end feature: workflow
 }
 
@@ -129,10 +143,12 @@ def test_a_bookmarks_whole_life_enters_the_contest_once_and_starts_the_workflow_
         for rule, properties in rules().items()
     }
 
-    assert len(published) == 9
+    # The rename in review is a new version (BookmarkResubmitted): reviewed again, never counted again.
+    assert len(published) == 10
     assert routed == {
         SHARED_RULE: ["BookmarkShared"],
-        WORKFLOW_RULE: ["ContestEntryRecorded", "ContestEntryWithdrawn"],
+        WORKFLOW_RULE: ["ContestEntryRecorded", "BookmarkResubmitted", "ContestEntryWithdrawn"],
+        DELETED_IN_REVIEW_RULE: [],  # deleted once withdrawn: its review had ended already
     }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bookmarks import contest
 from tests.api_client import ApiClient
-from tests.workflow_stack import WorkflowStack
+from tests.workflow_stack import WorkflowStack, eventually
 
 ALICE = ApiClient("0a11ce00-0000-4000-8000-000000000001")
 BOB = ApiClient("0b0b0000-0000-4000-8000-000000000002")
@@ -45,7 +45,9 @@ def seen(user: ApiClient, bookmark_id: str) -> dict[str, Any]:
     team = [item["id"] for item in BOB.request("GET", "/team/bookmarks").body["items"]]
     queue = [item["bookmark"]["id"] for item in MODERATOR.request("GET", "/reviews").body["items"]]
     status = bookmark["contest_status"]
-    assert (bookmark_id in team) == (status == "approved"), (status, team)
+    # Approved is listed; a new version in review (resubmitted) keeps its last approved version listed.
+    if status != "resubmitted":
+        assert (bookmark_id in team) == (status == "approved"), (status, team)
     assert (bookmark_id in queue) == (status in WAITING), (status, queue)
     assert team.count(bookmark_id) <= 1
     assert (bookmark["decision_reason"] is not None) == (status in EXPLAINED), bookmark["decision_reason"]
@@ -130,4 +132,85 @@ def test_unsharing_while_in_review_leaves_the_queue_and_the_wait_ends_recording_
     assert stack.finished(waiting)["status"] == "SUCCEEDED"
     assert seen(ALICE, bookmark_id)["contest_status"] == "withdrawn"
     assert stack.notifications("NotificationsTopic") == []
+    assert contest.entries(ALICE.user) == 1
+
+
+def decide_version(stack: WorkflowStack, bookmark_id: str, decision: dict[str, str], outcome: str) -> None:
+    """A moderator's decision on the current version. The execution of an edited-away version still
+    waits (its token was replaced) until its timeout, so this waits for the outcome, not for every
+    execution."""
+    reply = MODERATOR.request("POST", f"/reviews/{bookmark_id}", decision)
+    assert reply.status == 200, reply.body
+
+    def decided() -> bool | None:
+        stack.settle(stack.pump())
+        return ALICE.request("GET", f"/bookmarks/{bookmark_id}").body["contest_status"] == outcome or None
+
+    eventually(decided)
+
+
+def team_item(bookmark_id: str) -> dict[str, Any] | None:
+    items = BOB.request("GET", "/team/bookmarks").body["items"]
+    return next((item for item in items if item["id"] == bookmark_id), None)
+
+
+def queued(bookmark_id: str) -> dict[str, Any]:
+    items = MODERATOR.request("GET", "/reviews").body["items"]
+    [review] = [item for item in items if item["bookmark"]["id"] == bookmark_id]
+    return dict(review)
+
+
+def test_an_edit_in_review_is_a_new_version_and_a_decision_on_the_old_one_changes_nothing(
+    stack: WorkflowStack,
+) -> None:
+    bookmark_id = share(stack, ALICE)
+    old = queued(bookmark_id)
+
+    act(stack, ALICE, "PUT", f"/bookmarks/{bookmark_id}", {"name": "Guide, renamed"})
+    assert seen(ALICE, bookmark_id)["contest_status"] == "resubmitted"
+    new = queued(bookmark_id)
+    stale = MODERATOR.request(
+        "POST", f"/reviews/{bookmark_id}", {"decision": "approve", "version": old["submitted_at"]}
+    )
+
+    assert new["submitted_at"] > old["submitted_at"]
+    assert new["bookmark"]["name"] == "Guide, renamed"
+    assert stale.status == 409
+    assert "edited" in stale.body["message"]
+    assert seen(ALICE, bookmark_id)["contest_status"] == "resubmitted"
+    assert team_item(bookmark_id) is None
+    decide_version(stack, bookmark_id, {"decision": "approve", "version": new["submitted_at"]}, "approved")
+    listed = team_item(bookmark_id)
+    assert listed is not None
+    assert listed["name"] == "Guide, renamed"
+    assert contest.entries(ALICE.user) == 1
+
+
+def test_an_edit_of_a_published_bookmark_waits_for_its_own_approval_and_the_team_keeps_the_approved_one(
+    stack: WorkflowStack,
+) -> None:
+    bookmark_id = share(stack, ALICE)
+    decide(stack, bookmark_id, {"decision": "approve"})
+
+    act(stack, ALICE, "PUT", f"/bookmarks/{bookmark_id}", {"name": "Sneaky rename", "description": "new"})
+    meanwhile = team_item(bookmark_id)
+    assert seen(ALICE, bookmark_id)["contest_status"] == "resubmitted"
+    assert queued(bookmark_id)["bookmark"]["name"] == "Sneaky rename"
+    decide_version(stack, bookmark_id, {"decision": "reject", "reason": "not an improvement"}, "rejected")
+    after_rejection = seen(ALICE, bookmark_id)
+
+    assert meanwhile is not None
+    assert (meanwhile["name"], meanwhile["description"], meanwhile["contest_status"]) == (
+        "Guide",
+        None,
+        "approved",
+    )
+    # Turned down: the status says so, and the team list tells the same story.
+    assert after_rejection["contest_status"] == "rejected"
+    assert team_item(bookmark_id) is None
+    act(stack, ALICE, "PUT", f"/bookmarks/{bookmark_id}", {"shared": True})
+    decide_version(stack, bookmark_id, {"decision": "approve"}, "approved")
+    listed = team_item(bookmark_id)
+    assert listed is not None
+    assert (listed["name"], listed["description"]) == ("Sneaky rename", "new")
     assert contest.entries(ALICE.user) == 1

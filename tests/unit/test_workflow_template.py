@@ -130,13 +130,36 @@ def test_rule_starts_the_workflow_with_the_whole_event_and_a_dead_letter_queue()
     [statement] = [s for s in queue_policy["Statement"] if s["Effect"] == "Allow"]
     assert statement["Condition"] == {
         "ArnEquals": {
-            "aws:SourceArn": {"Fn::GetAtt": ["PublishBookmarkStateMachineContestEntryRecordedRule", "Arn"]}
+            "aws:SourceArn": [
+                {"Fn::GetAtt": [f"PublishBookmarkStateMachine{name}", "Arn"]} for name in WORKFLOW_RULES
+            ]
         }
     }
 
 
-def test_rule_role_may_only_start_this_workflow() -> None:
-    assert grants("PublishBookmarkStateMachineContestEntryRecordedRuleRole") == {
+WORKFLOW_RULES = ("ContestEntryRecordedRule", "ReviewedBookmarkDeletedRule")
+
+
+def test_a_deletion_in_review_starts_the_workflow_like_the_first_rule() -> None:
+    first = translated()["Resources"]["PublishBookmarkStateMachineContestEntryRecordedRule"]["Properties"]
+    rule = translated()["Resources"]["PublishBookmarkStateMachineReviewedBookmarkDeletedRule"]["Properties"]
+    [target], [first_target] = rule["Targets"], first["Targets"]
+
+    # Only deletions of what is in review: a private or decided bookmark's deletion starts nothing.
+    assert rule["EventPattern"] == {
+        "source": [{"Ref": "AppName"}],
+        "detail-type": ["BookmarkDeleted"],
+        "detail": {"contest_status": ["entered", "resubmitted"]},
+    }
+    assert rule["EventBusName"] == first["EventBusName"]
+    for key in ("Arn", "DeadLetterConfig", "RetryPolicy"):
+        assert target[key] == first_target[key]
+    assert "InputPath" not in target
+
+
+@pytest.mark.parametrize("name", WORKFLOW_RULES)
+def test_rule_role_may_only_start_this_workflow(name: str) -> None:
+    assert grants(f"PublishBookmarkStateMachine{name}Role") == {
         "states:StartExecution": [{"Ref": "PublishBookmarkStateMachine"}]
     }
 

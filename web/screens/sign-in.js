@@ -1,7 +1,14 @@
 // Sign in with email and password against the Cognito user pool; a local stack's config lists its demo users.
+// An invited user's first sign-in chooses a new password. The display-name form (what the team list shows
+// next to what a user shares, never their email) lives here too; the team list offers it.
 
+import { NewPasswordRequired } from "../auth.js";
 import { el, replace } from "../dom.js";
 import { clearFieldErrors, field, showFieldErrors, whileBusy } from "../widgets.js";
+
+// What the API accepts as a display name: 1 to 64 characters, none of them a control character.
+const DISPLAY_NAME_MAX = 64;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 // Cognito's answers that mean the password (or the email) was wrong: only then is the password cleared.
 const WRONG_CREDENTIALS = new Set(["NotAuthorizedException", "UserNotFoundException"]);
@@ -49,6 +56,11 @@ export function signInScreen(main, ctx, onSignedIn) {
       try {
         await ctx.auth.signIn(email, password);
       } catch (error) {
+        if (error instanceof NewPasswordRequired) {
+          ctx.clear();
+          newPasswordStep(main, ctx, error, onSignedIn);
+          return;
+        }
         ctx.fail(error);
         // A wrong password is typed again; after a network failure the reader just tries again.
         if (WRONG_CREDENTIALS.has(error.code)) {
@@ -58,6 +70,82 @@ export function signInScreen(main, ctx, onSignedIn) {
         return;
       }
       onSignedIn();
+    });
+  }
+}
+
+/** The first sign-in of an invited user: Cognito wants a password of their own instead of the temporary one. */
+function newPasswordStep(main, ctx, challenge, onDone) {
+  const password = field({ name: "new-password", label: "New password", type: "password", autocomplete: "new-password", required: true });
+  const submit = el("button", { type: "submit", class: "primary" }, "Set password and sign in");
+  replace(main,
+    el("section", { class: "card narrow" },
+      el("h1", {}, "Choose your password"),
+      el("p", { class: "muted" }, "This is your first sign-in: replace the temporary password you were sent."),
+      el("form", { novalidate: true, onsubmit: choose }, password.wrapper, el("div", { class: "actions" }, submit)),
+    ),
+  );
+  password.input.focus();
+
+  function choose(event) {
+    event.preventDefault();
+    ctx.clear();
+    if (!password.input.value) {
+      showFieldErrors({ "new-password": password }, [{ field: "new-password", problem: "enter a new password" }]);
+      return;
+    }
+    return whileBusy(submit, async () => {
+      try {
+        await ctx.auth.completeNewPassword(challenge, password.input.value);
+      } catch (error) {
+        ctx.fail(error);
+        return;
+      }
+      onDone();
+    });
+  }
+}
+
+/** A form that sets the display name others see next to what the user shares; ``onDone`` runs after a
+ *  save (or a skip, when offered). */
+export function displayNameForm(ctx, onDone, { skip = false } = {}) {
+  const name = field({
+    name: "display-name",
+    label: "Display name",
+    hint: "Shown to your team next to the links you share. Your email is never shown.",
+    autocomplete: "nickname",
+    maxLength: DISPLAY_NAME_MAX,
+    value: ctx.auth.user?.displayName ?? "",
+  });
+  const save = el("button", { type: "submit", class: "primary" }, "Save display name");
+  const later = skip ? el("button", { type: "button", onclick: () => onDone() }, "Not now") : null;
+  return el("form", { novalidate: true, onsubmit: submit }, name.wrapper, el("div", { class: "actions" }, save, later));
+
+  function submit(event) {
+    event.preventDefault();
+    ctx.clear();
+    const chosen = name.input.value.trim();
+    const problem = !chosen
+      ? "enter a name"
+      : chosen.length > DISPLAY_NAME_MAX
+        ? `use at most ${DISPLAY_NAME_MAX} characters`
+        : CONTROL.test(chosen)
+          ? "use visible characters only"
+          : null;
+    if (problem) {
+      showFieldErrors({ "display-name": name }, [{ field: "display-name", problem }]);
+      return;
+    }
+    clearFieldErrors({ "display-name": name });
+    return whileBusy(save, async () => {
+      try {
+        await ctx.auth.setDisplayName(chosen);
+      } catch (error) {
+        ctx.fail(error);
+        return;
+      }
+      ctx.say(`Your display name is now “${chosen}”.`);
+      onDone();
     });
   }
 }

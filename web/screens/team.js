@@ -1,8 +1,10 @@
 // The team list: every approved, shared bookmark, newest first, readable by any signed-in user, with who
-// shared each and when it was published.
+// shared each (the display name they chose, never an email) and when it was published; and where the user
+// sets the display name the team sees.
 
 import { el, externalLink, replace, when } from "../dom.js";
 import { Pager, listOrEmpty, loadFailed } from "../widgets.js";
+import { displayNameForm } from "./sign-in.js";
 
 const PAGE_SIZE = 10;
 
@@ -19,9 +21,16 @@ export function teamScreen(main, ctx) {
       ctx.fail(error);
     },
   });
+  const you = el("details", { class: "display-name" },
+    el("summary", {}, ctx.auth.user?.displayName
+      ? `You appear here as “${ctx.auth.user.displayName}”`
+      : "You have no display name yet: your links show without one"),
+    displayNameForm(ctx, () => teamScreen(main, ctx)),
+  );
   replace(main,
     heading,
     el("p", { class: "muted" }, "Links your team shared and a moderator approved."),
+    you,
     list,
     pager.element,
   );
@@ -31,7 +40,7 @@ export function teamScreen(main, ctx) {
 /** Who shared it and when it was published, where the API says; older answers carry neither. */
 function provenance(bookmark) {
   const parts = [
-    bookmark.shared_by ? `Shared by ${bookmark.shared_by}` : null,
+    bookmark.shared_by ? `Shared by ${bookmark.shared_by}` : "Shared by a teammate",
     bookmark.published_at ? `published ${when(bookmark.published_at)}` : null,
   ].filter(Boolean);
   const text = parts.length ? parts.join(", ") : `Added ${when(bookmark.created_at)}`;

@@ -11,21 +11,29 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from pydantic import BaseModel
 
+from bookmarks import rules
 from bookmarks.errors import (
     AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
+    Contended,
+    EmailNotVerified,
     IdempotencyKeyReused,
     InvalidInput,
     NotAModerator,
     NotJson,
+    OwnSubmission,
     Problem,
     RequestTooLarge,
+    ReviewEnded,
     SubmittedUrlLocked,
     Unauthenticated,
+    VersionChanged,
 )
-from bookmarks.models import MAX_BODY_BYTES, ErrorBody, FieldProblem
+from bookmarks.models import MAX_BODY_BYTES, MAX_DISPLAY_NAME_LENGTH, NAME_PATTERN, ErrorBody, FieldProblem
+from bookmarks.rules import Identity
 from bookmarks.settings import settings
+from bookmarks.text import has_visible_character
 
 
 def current_user(app: APIGatewayRestResolver) -> str:
@@ -37,14 +45,30 @@ def current_user(app: APIGatewayRestResolver) -> str:
     return subject
 
 
-def current_email(app: APIGatewayRestResolver) -> str:
-    """The caller's email from the same verified token: what the team list shows as who shared a link.
-    The user pool makes the email the username, so every ID token it issues carries one."""
+def current_identity(app: APIGatewayRestResolver) -> Identity:
+    """Who the verified token says the caller is: ``sub``, whether the pool verified their email, and their
+    chosen display name (``name``). A REST API's authorizer passes claims as strings: ``email_verified``
+    arrives as "true"; other callers may send a boolean. Raises InvalidInput for a display name the team
+    list could not show (too long, control characters)."""
     claims = app.current_event.request_context.authorizer.claims or {}
-    email = claims.get("email")
-    if not isinstance(email, str) or not email:
-        raise Unauthenticated("no verified email")
-    return email
+    verified = claims.get("email_verified")
+    raw_name = claims.get("name")
+    display_name = str(raw_name).strip() if raw_name is not None else ""
+    if display_name and (
+        len(display_name) > MAX_DISPLAY_NAME_LENGTH
+        or not re.fullmatch(NAME_PATTERN, display_name)
+        or not has_visible_character(display_name)
+    ):
+        raise InvalidInput(
+            "Your display name cannot be shown to the team: choose one of at most "
+            f"{MAX_DISPLAY_NAME_LENGTH} visible characters, then sign in again.",
+            [Problem("name", f"must be 1 to {MAX_DISPLAY_NAME_LENGTH} visible characters")],
+        )
+    return Identity(
+        user_id=current_user(app),
+        email_verified=verified is True or str(verified).lower() == "true",
+        display_name=display_name or None,
+    )
 
 
 # feature: workflow
@@ -52,7 +76,8 @@ MODERATORS_GROUP = "moderators"
 
 
 def require_moderator(app: APIGatewayRestResolver) -> str:
-    """The caller's id if the verified token puts them in the moderators group; raises NotAModerator.
+    """The caller's id if the verified token puts them in the moderators group and their email is verified;
+    raises NotAModerator or EmailNotVerified.
 
     A REST API's Cognito authorizer flattens ``cognito:groups`` to a string ("moderators", or
     "[moderators editors]" for several); a list arrives from other callers. All of them are read here."""
@@ -62,6 +87,7 @@ def require_moderator(app: APIGatewayRestResolver) -> str:
     groups = raw if isinstance(raw, list) else re.split(r"[\s,]+", str(raw).strip("[]"))
     if MODERATORS_GROUP not in groups:
         raise NotAModerator(caller)
+    rules.only_a_verified_email_moderates(current_identity(app))
     return caller
 
 
@@ -133,11 +159,24 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
         f"The request body is over {MAX_BODY_BYTES} bytes, more than any valid request; nothing was saved.",
     ),
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
+    EmailNotVerified: (403, "Verify your email first: only a verified email may share or review links."),
+    # Contention is no fault of the caller's and passes: 503 with Retry-After (its own handler), never 500.
+    Contended: (503, "Others were changing this bookmark at the same moment; nothing was saved: retry."),
     # feature: workflow
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
+    OwnSubmission: (403, "You shared this bookmark yourself: another moderator must decide it (four eyes)."),
     AlreadyDecided: (409, "This review was already decided."),
+    ReviewEnded: (
+        409,
+        "This bookmark was deleted or unshared while in review: its review ended and nothing was decided.",
+    ),
+    VersionChanged: (
+        409,
+        "Its owner edited this bookmark since you saw it: nothing was decided; review the new version.",
+    ),
     # end feature: workflow
 }
+RETRY_AFTER_SECONDS = 1
 
 
 class _WholePathResolver(APIGatewayRestResolver):
@@ -169,7 +208,12 @@ def new_resolver() -> APIGatewayRestResolver:
             return _mapped(BookmarkNotFound())
         return _error(404, "No such route.")
 
+    def _contended(_: Contended) -> Response[str]:
+        body = ErrorBody(message=ERROR_STATUS[Contended][1])
+        return json_response(503, body, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
     app.exception_handler(InvalidInput)(_invalid_input)
     app.exception_handler(list(ERROR_STATUS))(_mapped)
+    app.exception_handler(Contended)(_contended)  # after the list: this one adds Retry-After
     app.not_found(_no_route)
     return app

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from bookmarks import layout
 from bookmarks.aws import dynamodb
-from bookmarks.errors import BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.errors import BookmarkNotFound, Contended, SubmittedUrlLocked
 from bookmarks.items import (
     Item,
     bookmark_from_item,
@@ -21,7 +21,14 @@ from bookmarks.items import (
     team_bookmark_from_item,
     to_dynamodb,
 )
-from bookmarks.models import Bookmark, BookmarkPatch, ContestStatus, TeamBookmark, after_sharing
+from bookmarks.models import (
+    Bookmark,
+    BookmarkPatch,
+    ContestStatus,
+    TeamBookmark,
+    after_editing,
+    after_sharing,
+)
 from bookmarks.settings import settings
 from bookmarks.urls import normalise, top_level_domain
 
@@ -50,7 +57,7 @@ def put_new(
     owner: str, bookmark: Bookmark, claim: IdempotencyClaim | None, shared_by: str | None = None
 ) -> EarlierAnswer | None:
     """Store a new bookmark, with its idempotency claim in the same transaction; a shared one keeps
-    ``shared_by`` (the submitter's email) for the team list.
+    ``shared_by`` (the display name its owner chose) for the team list.
 
     Returns None when stored, or the earlier answer when the claim's key was already used (nothing is
     written then).
@@ -146,14 +153,16 @@ def update(
     *,
     contest: bool,
 ) -> Bookmark:
-    """Apply ``patch`` in one conditional write; raises BookmarkNotFound or SubmittedUrlLocked.
+    """Apply ``patch`` in one conditional write; raises BookmarkNotFound, SubmittedUrlLocked, or Contended
+    when other writers keep changing the item.
 
-    Sharing or unsharing moves the contest status by ``after_sharing`` (only while the ``contest`` runs),
-    which depends on the status the item has. The store function may not read, so the write first assumes
+    Sharing or unsharing moves the contest status by ``after_sharing``, and an edit of a reviewed field by
+    ``after_editing`` (a new version to review; only while the ``contest`` runs): both depend on the
+    status the item has. The store function may not read, so the write first assumes
     the usual case and, when its condition fails, learns the item's status from the failure itself
     (ReturnValuesOnConditionCheckFailure) and tries again on that status: concurrent writers cannot make it
     apply a stale transition."""
-    expected: ContestStatus | None = ContestStatus.NONE if patch.shared is not None else None
+    expected: ContestStatus | None = ContestStatus.NONE if _moves_status(patch) else None
     for _ in range(_SHARE_ATTEMPTS):
         try:
             written = _update_once(owner, bookmark_id, patch, now, shared_by, expected, contest=contest)
@@ -171,12 +180,22 @@ class _StatusMoved(Exception):
         self.status = status
 
     @staticmethod
-    def giving_up(bookmark_id: str) -> RuntimeError:
-        # Only writers racing on one bookmark, faster than three round trips, get here: a 5xx to retry.
-        return RuntimeError(f"the contest status of {bookmark_id} kept changing")
+    def giving_up(bookmark_id: str) -> Contended:
+        # Only writers racing on one bookmark, faster than three round trips, get here: the API answers
+        # 503 with Retry-After (bookmarks/api.py), never a 500.
+        return Contended(bookmark_id)
 
 
 _WITHDRAWN_REASON = "its owner unshared it"
+
+
+def _edits_reviewed_fields(patch: BookmarkPatch) -> bool:
+    # The URL is locked once entered (SubmittedUrlLocked), so a new version changes its words only.
+    return patch.name is not None or "description" in patch.model_fields_set
+
+
+def _moves_status(patch: BookmarkPatch) -> bool:
+    return patch.shared is not None or _edits_reviewed_fields(patch)
 
 
 def _update_once(
@@ -209,7 +228,8 @@ def _update_once(
         else:
             sets["description"] = ":description"
             values[":description"] = patch.description
-    if expected is not None and patch.shared is not None:
+    new_version = False
+    if expected is not None and _moves_status(patch):
         conditions.append(
             f"attribute_not_exists(#{layout.CONTEST_STATUS})"
             if expected is ContestStatus.NONE
@@ -217,10 +237,24 @@ def _update_once(
         )
         if expected is not ContestStatus.NONE:
             values[":expected"] = expected.value
-        moved_to = after_sharing(expected, patch.shared, contest=contest)
+        moved_to = (
+            after_sharing(expected, patch.shared, contest=contest) if patch.shared is not None else expected
+        )
+        if contest and _edits_reviewed_fields(patch) and moved_to is not ContestStatus.WITHDRAWN:
+            # An edit in review or on the team list is a new version: reviewed again, from the start.
+            moved_to = after_editing(moved_to)
+            new_version = moved_to is ContestStatus.RESUBMITTED
         if moved_to is not expected:
             sets[layout.CONTEST_STATUS] = ":moved_to"
             values[":moved_to"] = moved_to.value
+        new_version = new_version or (
+            moved_to is not expected and moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED)
+        )
+        if new_version:
+            # A new submission: the duplicate check, the workflow's claim and the review's decision are
+            # keyed on its time (its version).
+            sets[layout.SUBMITTED_AT] = ":now"
+            removes.append(layout.DECISION_REASON)
     else:
         moved_to = None
     if patch.shared is True:
@@ -231,18 +265,19 @@ def _update_once(
         values[":true"] = True
         # feature: workflow
         if shared_by is not None:
-            sets["shared_by"] = ":shared_by"
+            sets[layout.SHARED_BY_NAME] = ":shared_by"
             values[":shared_by"] = shared_by
+        else:
+            removes.append(layout.SHARED_BY_NAME)
+        removes.append(layout.LEGACY_SHARED_BY)
         # end feature: workflow
-        if moved_to in (ContestStatus.ENTERING, ContestStatus.RESUBMITTED):
-            # A new submission: the duplicate check and the workflow's claim are keyed on its time.
-            sets[layout.SUBMITTED_AT] = ":now"
-            removes.append(layout.DECISION_REASON)
     elif patch.shared is False:
         sets[layout.SHARED] = ":false"
         # feature: workflow
         # Unsharing also takes a published bookmark off the team list.
-        removes.extend([layout.SHARED_URL_KEY, layout.TEAM_PARTITION, layout.TEAM_SORT])
+        removes.extend(
+            [layout.SHARED_URL_KEY, layout.TEAM_PARTITION, layout.TEAM_SORT, layout.APPROVED_VERSION]
+        )
         # end feature: workflow
         values[":false"] = False
         if moved_to is ContestStatus.WITHDRAWN:

@@ -48,6 +48,15 @@ class Unauthenticated(BookmarksError):
     """The request reached the function without verified claims (a misconfigured route)."""
 
 
+class EmailNotVerified(BookmarksError):
+    """Sharing (and reviewing others' links) needs a verified email: the pool has not confirmed this
+    caller's address."""
+
+
+class Contended(BookmarksError):
+    """Other writers kept changing the item faster than a conditional update could apply: retry shortly."""
+
+
 # feature: workflow
 class NotAModerator(BookmarksError):
     """Only members of the moderators group may see or decide reviews."""
@@ -55,6 +64,19 @@ class NotAModerator(BookmarksError):
 
 class AlreadyDecided(BookmarksError):
     """The review was decided already (by a moderator, or by its timeout)."""
+
+
+class OwnSubmission(BookmarksError):
+    """A moderator tried to decide a bookmark they shared themselves: another moderator must."""
+
+
+class VersionChanged(BookmarksError):
+    """The owner edited the bookmark since the moderator saw it: the decision was on a version that is no
+    longer current, and the new version waits for its own review."""
+
+
+class ReviewEnded(BookmarksError):
+    """The bookmark under review was deleted or unshared: its review ended, there is nothing to decide."""
 
 
 # end feature: workflow

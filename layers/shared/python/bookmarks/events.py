@@ -76,11 +76,13 @@ class ContestEntryRecorded(BookmarkEvent):
 
 # feature: workflow
 class BookmarkResubmitted(BookmarkEvent):
-    """The owner shared the bookmark again after an outcome or a withdrawal: the publishing workflow
-    checks and moderates it again. Its contest entry is not counted again."""
+    """The owner shared the bookmark again after an outcome or a withdrawal, or edited its name or
+    description in review or on the team list (a new version): the publishing workflow checks and
+    moderates it again. Its contest entry is not counted again."""
 
     emitted_when: ClassVar[str] = (
-        "contest_status goes from duplicate, invalid, rejected or withdrawn to resubmitted"
+        "contest_status goes to resubmitted (shared again after an outcome or a withdrawal, or edited in "
+        "review or published), or a resubmitted bookmark is edited (a newer submitted_at)"
     )
 
 
@@ -209,6 +211,9 @@ def for_change(record: Mapping[str, Any]) -> list[BookmarkEvent]:
     # end feature: contest
     # feature: workflow
     moved_to = change.contest_status if change.previous_status is not change.contest_status else None
+    if change.contest_status is ContestStatus.RESUBMITTED and change.new_submission:
+        # Edited while resubmitted: the newer version is reviewed instead.
+        moved_to = ContestStatus.RESUBMITTED
     if moved_to is ContestStatus.RESUBMITTED:
         return [*changed, BookmarkResubmitted.model_validate(detail)]
     if moved_to is ContestStatus.WITHDRAWN:

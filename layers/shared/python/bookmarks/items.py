@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bookmarks import layout
+from bookmarks import layout, rules
 from bookmarks.errors import UnreadableChange
 from bookmarks.ids import is_bookmark_id
 from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
@@ -69,8 +69,13 @@ def bookmark_from_item(item: Mapping[str, Any]) -> Bookmark:
 
 # feature: workflow
 def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
+    """A published bookmark as the team sees it: the version a moderator approved (only that one is on the
+    team list; an edit waits for its own approval) and the submitter's chosen display name, never an email."""
     values = from_dynamodb(item)
+    values = rules.only_the_approved_version_is_listed(values, values.pop(layout.APPROVED_VERSION, None))
     values.setdefault("description", None)
+    values.pop(layout.LEGACY_SHARED_BY, None)
+    values["shared_by"] = values.pop(layout.SHARED_BY_NAME, None)
     return TeamBookmark.model_validate(values, strict=False, from_attributes=False)
 
 
@@ -79,7 +84,7 @@ def team_bookmark_from_item(item: Mapping[str, Any]) -> TeamBookmark:
 
 def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) -> dict[str, Any]:
     """The item ``bookmark`` is stored as, with the facts the workflow decides on (normalised URL, its
-    top-level domain, when it was submitted)."""
+    top-level domain, when it was submitted); ``shared_by`` is the display name its owner chose."""
     values: Item = bookmark.model_dump(exclude={"contest_status"}, exclude_none=True)
     values.update(
         {
@@ -95,7 +100,7 @@ def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) 
     if bookmark.shared:
         values[layout.SHARED_URL_KEY] = values[layout.URL_KEY]
         if shared_by is not None:
-            values["shared_by"] = shared_by
+            values[layout.SHARED_BY_NAME] = shared_by
     # end feature: workflow
     return layout.bookmark_key(owner, bookmark.id) | to_dynamodb(values)
 
@@ -130,6 +135,8 @@ class BookmarkChange:
     previous_status: ContestStatus
     contest_status: ContestStatus
     contest_reason: str | None
+    # A new submission time: a new version to review, even when the status stays resubmitted.
+    new_submission: bool = False
 
 
 def bookmark_change(
@@ -150,10 +157,12 @@ def bookmark_change(
     if not owner or not is_bookmark_id(bookmark_id):
         raise UnreadableChange("a bookmark key that this table never writes")
     reason = (new_image or {}).get(layout.DECISION_REASON)  # written by the publishing workflow
+    submitted = [(image or {}).get(layout.SUBMITTED_AT) for image in (old_image, new_image)]
     return BookmarkChange(
         owner=owner,
         bookmark_id=bookmark_id,
         previous_status=contest_status(old_image),
         contest_status=contest_status(new_image if new_image is not None else old_image),
         contest_reason=reason.get("S") if isinstance(reason, Mapping) else None,
+        new_submission=new_image is not None and old_image is not None and submitted[0] != submitted[1],
     )

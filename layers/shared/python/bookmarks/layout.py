@@ -44,6 +44,10 @@ URL_TLD = "url_tld"
 
 # feature: workflow
 DECIDED_AT = "decided_at"
+# The display name the submitter chose, as the team list shows it. Older items kept the submitter's email
+# in ``shared_by``: it is never read, and the next share removes it (emails are personal data).
+SHARED_BY_NAME = "shared_by_name"
+LEGACY_SHARED_BY = "shared_by"
 # SharedUrlIndex: the normalised URL, only while shared: who else submitted this URL.
 SHARED_URL_INDEX = "SharedUrlIndex"
 SHARED_URL_KEY = "shared_url_key"
@@ -54,6 +58,9 @@ TEAM_PARTITION = "team_partition"
 TEAM_SORT = "team_sort"
 TEAM = "TEAM"
 TEAM_POSITION = "{}#{}"
+# The version a moderator approved (the bookmark item as the workflow loaded and showed it), set on
+# approval: the team list shows it, so an edit reaches the team only once its own version is approved.
+APPROVED_VERSION = "approved_version"
 
 # Reviews table (the workflow writes it): one review request per bookmark id, for its latest submission
 # (``submitted_at``): the workflow's claim on it, the bookmark as submitted, the task token while a
@@ -66,6 +73,10 @@ PENDING = "PENDING"
 # An attribute's name, not a token: ruff and bandit would take it for a hard-coded secret.
 TASK_TOKEN = "task_token"  # noqa: S105  # nosec B105
 REVIEWED_BOOKMARK = "bookmark"
+# In the reviewed snapshot: whose submission it is (four eyes). A review that ended without a decision (the
+# bookmark was unshared or deleted) has this state.
+OWNER = "owner"
+WITHDRAWN = "withdrawn"
 
 # What counts as submitted before, for the duplicate check: in flight, in review or published.
 SUBMITTED = (ContestStatus.ENTERING, ContestStatus.ENTERED, ContestStatus.RESUBMITTED, ContestStatus.APPROVED)
@@ -138,6 +149,7 @@ def workflow_substitutions() -> dict[str, str]:
         "TeamSort": TEAM_SORT,
         "Team": TEAM,
         "TeamPosition": TEAM_POSITION,
+        "ApprovedVersion": APPROVED_VERSION,
         "ReviewKey": REVIEW_KEY,
         "ReviewState": REVIEW_STATE,
         "ReviewQueue": REVIEW_QUEUE,

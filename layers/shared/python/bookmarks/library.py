@@ -6,7 +6,7 @@ Every function takes the owner (the verified token's ``sub``) first: no call can
 import hashlib
 import re
 
-from bookmarks import bookmarks_table
+from bookmarks import bookmarks_table, rules
 from bookmarks.clock import now_iso
 from bookmarks.errors import BookmarkNotFound, IdempotencyKeyReused, InvalidInput, Problem
 from bookmarks.ids import is_bookmark_id, new_bookmark_id
@@ -22,17 +22,21 @@ from bookmarks.models import (
     after_sharing,
 )
 from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
+from bookmarks.rules import Identity
 from bookmarks.settings import settings
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 def create(
-    owner: str, new: NewBookmark, idempotency_key: str | None = None, email: str | None = None
+    owner: str, new: NewBookmark, idempotency_key: str | None = None, caller: Identity | None = None
 ) -> Bookmark:
-    """Save a new bookmark (sharing it enters the contest, while the contest runs; ``email`` is the
-    owner's, shown on the team list once it is published). With an Idempotency-Key, a repeat of the same
-    request returns the first answer and writes nothing; raises IdempotencyKeyReused for another body."""
+    """Save a new bookmark (sharing it enters the contest, while the contest runs; the ``caller``'s chosen
+    display name is shown on the team list once it is published). Sharing needs a verified email
+    (EmailNotVerified). With an Idempotency-Key, a repeat of the same request returns the first answer and
+    writes nothing; raises IdempotencyKeyReused for another body."""
+    if new.shared:
+        rules.only_a_verified_email_shares(caller or Identity(owner, email_verified=False))
     now = now_iso()
     bookmark = Bookmark(
         id=new_bookmark_id(),
@@ -53,7 +57,8 @@ def create(
             )
         request_hash = hashlib.sha256(new.model_dump_json().encode()).hexdigest()
         claim = bookmarks_table.IdempotencyClaim(key=idempotency_key, request_hash=request_hash)
-    earlier = bookmarks_table.put_new(owner, bookmark, claim, shared_by=email)
+    shared_by = caller.display_name if caller is not None and new.shared else None
+    earlier = bookmarks_table.put_new(owner, bookmark, claim, shared_by=shared_by)
     if earlier is None:
         return bookmark
     if claim is not None and earlier.request_hash != claim.request_hash:
@@ -90,16 +95,20 @@ def get(owner: str, bookmark_id: str) -> Bookmark:
     return bookmarks_table.get(owner, _known_id(bookmark_id))
 
 
-def update(owner: str, bookmark_id: str, patch: BookmarkPatch, email: str | None = None) -> Bookmark:
-    """Change some fields. Sharing enters the contest once (while the contest runs), and after an outcome
-    or a withdrawal submits the bookmark again; unsharing withdraws it from review or the team list
-    (``after_sharing``). Raises BookmarkNotFound or SubmittedUrlLocked."""
+def update(owner: str, bookmark_id: str, patch: BookmarkPatch, caller: Identity | None = None) -> Bookmark:
+    """Change some fields. Sharing (only with a verified email) enters the contest once (while the contest
+    runs), and after an outcome or a withdrawal submits the bookmark again; unsharing withdraws it from
+    review or the team list (``after_sharing``). Raises BookmarkNotFound, SubmittedUrlLocked,
+    EmailNotVerified, or Contended when other writers keep changing it."""
+    bookmark_id = _known_id(bookmark_id)
+    if patch.shared:
+        rules.only_a_verified_email_shares(caller or Identity(owner, email_verified=False))
     return bookmarks_table.update(
         owner,
-        _known_id(bookmark_id),
+        bookmark_id,
         patch,
         now=now_iso(),
-        shared_by=email,
+        shared_by=caller.display_name if caller is not None and patch.shared else None,
         contest=settings().contest_runs,
     )
 

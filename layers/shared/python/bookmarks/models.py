@@ -30,9 +30,10 @@ MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# A display name (the user's Cognito ``name``), as others see it next to what they shared.
+MAX_DISPLAY_NAME_LENGTH = 64
 # feature: workflow
 MAX_REASON_LENGTH = 500
-MAX_PENDING_REVIEWS = 100
 # end feature: workflow
 
 
@@ -136,6 +137,10 @@ Reason = Annotated[
     _at_most(MAX_REASON_LENGTH),
     AfterValidator(_require_visible),
 ]
+# A version of a submission is when it was submitted, as the API writes times (ASCII digits only: \d is
+# wider in Python than in ECMA-262).
+VERSION_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|\+00:00)$(?!\n)"
+Version = Annotated[str, Field(min_length=1, max_length=40, pattern=VERSION_PATTERN)]
 # end feature: workflow
 
 
@@ -168,6 +173,8 @@ RESUBMITTABLE = frozenset(
 )
 # Unsharing from these takes the bookmark off the review queue or the team list.
 WITHDRAWABLE = frozenset({*IN_REVIEW, ContestStatus.APPROVED})
+# An edit of a reviewed field (name, description) in these makes a new version, reviewed again.
+REVIEWED_AGAIN = WITHDRAWABLE
 # end feature: workflow
 
 
@@ -185,6 +192,17 @@ def after_sharing(status: ContestStatus, shared: bool, *, contest: bool) -> Cont
         return ContestStatus.RESUBMITTED
     if not shared and status in WITHDRAWABLE:
         return ContestStatus.WITHDRAWN
+    # end feature: workflow
+    return status
+
+
+def after_editing(status: ContestStatus) -> ContestStatus:
+    """The contest status a bookmark moves to when its owner edits a reviewed field (name, description):
+    in review or published, the edit is a new version that goes through the workflow again (its entry is
+    not counted again); anything else keeps its status."""
+    # feature: workflow
+    if status in REVIEWED_AGAIN:
+        return ContestStatus.RESUBMITTED
     # end feature: workflow
     return status
 
@@ -281,9 +299,14 @@ _ASCII_HOST = "The URL's host in ASCII (punycode, xn--) when it is not ASCII as 
 
 
 class TeamBookmark(Bookmark):
-    """A published bookmark on the team list: who shared it and when it was published."""
+    """A published bookmark on the team list: who shared it (the display name they chose, never their
+    email) and when it was published."""
 
-    shared_by: str = Field(description="The submitter's email, from their verified token at share time.")
+    shared_by: str | None = Field(
+        default=None,
+        description="The display name the submitter chose (their `name` attribute) when they shared it; "
+        "null if they chose none. Never an email.",
+    )
     published_at: str = Field(description="When a moderator's approval published it (ISO 8601, UTC).")
 
     @computed_field(description=_ASCII_HOST)  # type: ignore[prop-decorator]  # pydantic's documented form
@@ -300,10 +323,13 @@ class TeamPage(Model):
 
 
 class ReviewDecision(_Request):
-    """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told)."""
+    """A moderator's verdict on a shared bookmark; a rejection may say why (the submitter is told). With
+    ``version`` (the review's ``submitted_at``) the verdict is on that version only: if the owner edited
+    the bookmark since, it is refused with 409 and changes nothing."""
 
     decision: Literal["approve", "reject"]
     reason: Reason | None = None
+    version: Version | None = None
 
 
 class ReviewItem(Model):
@@ -311,6 +337,11 @@ class ReviewItem(Model):
 
     bookmark: Bookmark
     submitted_at: str
+    yours: bool = Field(
+        default=False,
+        description="True when the caller shared it: a moderator never decides their own submission, "
+        "another moderator must.",
+    )
 
     @computed_field(description=_ASCII_HOST)  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
@@ -319,9 +350,10 @@ class ReviewItem(Model):
 
 
 class ReviewList(Model):
-    """The pending reviews, oldest first (at most MAX_PENDING_REVIEWS)."""
+    """One page of the pending reviews, oldest first; pass ``next_cursor`` back to read the next."""
 
     items: list[ReviewItem]
+    next_cursor: str | None = None
 
 
 # end feature: workflow

@@ -93,4 +93,16 @@ def _is_team_position(position: str) -> bool:
     return bool(_TEAM_POSITION.fullmatch(position)) and is_bookmark_id(position.rsplit("#", 1)[1])
 
 
+def encode_review_cursor(submitted_at: str, bookmark_id: str) -> str:
+    """A cursor into the review queue: when the last review seen was submitted, and its bookmark's id."""
+    return _encode("review_after", f"{submitted_at}#{bookmark_id}")
+
+
+def decode_review_cursor(cursor: str) -> tuple[str, str]:
+    """The submission time and bookmark id to continue after; raises InvalidInput for what this module
+    did not write. A queue position has the team list's shape: a time, then an id."""
+    submitted_at, bookmark_id = _decode(cursor, "review_after", _is_team_position).rsplit("#", 1)
+    return submitted_at, bookmark_id
+
+
 # end feature: workflow
