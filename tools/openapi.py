@@ -179,6 +179,8 @@ def _max_cursor_length(route: Route) -> int:
     # feature: workflow
     if route.path.startswith("/team/"):
         return paging.MAX_TEAM_CURSOR_LENGTH
+    if route.path.startswith("/reviews"):
+        return paging.MAX_REVIEW_CURSOR_LENGTH
     # end feature: workflow
     return paging.MAX_CURSOR_LENGTH
 

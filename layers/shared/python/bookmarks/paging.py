@@ -98,10 +98,18 @@ def encode_review_cursor(submitted_at: str, bookmark_id: str) -> str:
     return _encode("review_after", f"{submitted_at}#{bookmark_id}")
 
 
-def decode_review_cursor(cursor: str) -> tuple[str, str]:
-    """The submission time and bookmark id to continue after; raises InvalidInput for what this module
-    did not write. A queue position has the team list's shape: a time, then an id."""
-    submitted_at, bookmark_id = _decode(cursor, "review_after", _is_team_position).rsplit("#", 1)
+# The longest cursor encode_review_cursor writes (docs/openapi.json gives it as the cursor's maxLength).
+MAX_REVIEW_CURSOR_LENGTH = len(encode_review_cursor("2026-01-01T00:00:00.000000000+00:00", "0" * 26))
+
+
+def decode_review_cursor(cursor: str) -> tuple[str, str] | None:
+    """The submission time and bookmark id to continue after (None for the empty cursor); raises
+    InvalidInput for what this module did not write. A queue position has the team list's shape: a time,
+    then an id."""
+    position = _decode(cursor, "review_after", _is_team_position)
+    if position is None:
+        return None
+    submitted_at, bookmark_id = position.rsplit("#", 1)
     return submitted_at, bookmark_id
 
 
