@@ -14,6 +14,7 @@ from bookmarks.errors import (
     AlreadyDecided,
     BookmarkNotFound,
     BookmarksError,
+    Contended,
     IdempotencyKeyReused,
     InvalidInput,
     NotAModerator,
@@ -122,6 +123,9 @@ def _error(status_code: int, message: str, problems: list[FieldProblem] | None =
     return json_response(status_code, ErrorBody(message=message, errors=problems))
 
 
+# What a request that lost a race is told to wait before sending itself again.
+CONTENDED_RETRY_AFTER_SECONDS = "1"
+
 ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     Unauthenticated: (401, "Sign in first: the request carried no verified identity."),
     BookmarkNotFound: (404, "No bookmark with that id."),
@@ -149,6 +153,16 @@ def new_resolver() -> APIGatewayRestResolver:
         status_code, message = ERROR_STATUS[type(error)]
         return _error(status_code, message)
 
+    def _contended(_: Contended) -> Response[str]:
+        # Contention is no fault of the server's: the client tries again after Retry-After seconds.
+        return json_response(
+            503,
+            ErrorBody(
+                message="Others changed this bookmark at the same moment; nothing was saved, try again."
+            ),
+            headers={"Retry-After": CONTENDED_RETRY_AFTER_SECONDS},
+        )
+
     def _no_route(_: Exception) -> Response[str]:
         # The gateway matched a route, but its path parameter holds what no bookmark id has ("#", "?").
         if "{id}" in (app.current_event.resource or ""):
@@ -156,6 +170,7 @@ def new_resolver() -> APIGatewayRestResolver:
         return _error(404, "No such route.")
 
     app.exception_handler(InvalidInput)(_invalid_input)
+    app.exception_handler(Contended)(_contended)
     app.exception_handler(list(ERROR_STATUS))(_mapped)
     app.not_found(_no_route)
     return app

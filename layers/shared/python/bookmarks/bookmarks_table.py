@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from bookmarks import layout
 from bookmarks.aws import dynamodb
-from bookmarks.errors import BookmarkNotFound, SubmittedUrlLocked
+from bookmarks.errors import BookmarkNotFound, Contended, SubmittedUrlLocked
 from bookmarks.items import (
     Item,
     bookmark_from_item,
@@ -171,9 +171,10 @@ class _StatusMoved(Exception):
         self.status = status
 
     @staticmethod
-    def giving_up(bookmark_id: str) -> RuntimeError:
-        # Only writers racing on one bookmark, faster than three round trips, get here: a 5xx to retry.
-        return RuntimeError(f"the contest status of {bookmark_id} kept changing")
+    def giving_up(bookmark_id: str) -> Contended:
+        # Only writers racing on one bookmark, faster than three round trips, get here: nothing was
+        # written, and the caller is told to try again (503 with Retry-After), never a server error.
+        return Contended(f"the contest status of {bookmark_id} kept changing")
 
 
 _WITHDRAWN_REASON = "its owner unshared it"

@@ -44,6 +44,11 @@ class SubmittedUrlLocked(BookmarksError):
     """A bookmark entered in the contest keeps the URL it was submitted with."""
 
 
+class Contended(BookmarksError):
+    """Other writers kept changing the item faster than this request could apply its change; nothing was
+    written, and the same request may simply be sent again a moment later."""
+
+
 class Unauthenticated(BookmarksError):
     """The request reached the function without verified claims (a misconfigured route)."""
 
