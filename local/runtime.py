@@ -244,7 +244,13 @@ class Runtime:
                 return generation, idle.pop()
             first = self._started.get(logical_id, 0) == 0
             self._started[logical_id] = self._started.get(logical_id, 0) + 1
-        return generation, self.load(logical_id, first)
+        try:
+            return generation, self.load(logical_id, first)
+        except BaseException:  # a module that does not import starts no environment (Lambda's init error)
+            with self._state:
+                if generation == self._generation:
+                    self._started[logical_id] -= 1
+            raise
 
     def _observed(self, function: LocalFunction, event: Any) -> AbstractContextManager[dict[str, str]]:
         """What Lambda records about the invocation (traces, metrics; local/observer.py), if observed."""

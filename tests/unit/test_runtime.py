@@ -196,3 +196,21 @@ def test_a_hot_reload_waits_for_the_invocations_under_way_and_starts_environment
     assert after == [1]  # ran on the reloaded code, in a new environment
     assert loaded == [0, 1]
     assert reloader.reloads == 1
+
+
+def test_a_handler_that_fails_to_import_starts_no_environment_and_the_next_try_is_a_first_again() -> None:
+    tries: list[bool] = []
+
+    def load(logical_id: str, first: bool) -> Any:
+        tries.append(first)
+        if len(tries) == 1:
+            raise SyntaxError("an edit half made")
+        return lambda event, context: "imported"
+
+    runtime = Runtime({"A": _function("A")}, "http://aws.invalid", load=load)
+
+    with pytest.raises(SyntaxError):
+        runtime.invoke("A", {})
+    answer = runtime.invoke("A", {})
+
+    assert (answer, tries, runtime.environments("A")) == ("imported", [True, True], 1)
