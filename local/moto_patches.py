@@ -52,10 +52,16 @@ def _serialised(method: Callable[..., Any], lock: threading.RLock) -> Callable[.
 
 @contextmanager
 def dynamodb_one_call_at_a_time() -> Iterator[None]:
-    """Corrects: moto's server runs each request in its own thread, and a cancelled transaction puts
-    back a deep copy of every table taken when it began (``DynamoDBBackend.tables``), undoing the writes
-    other threads made meanwhile and the stream records they were read with. While active, the DynamoDB
-    and DynamoDB Streams backends take one lock (reentrant: a transaction calls put_item itself)."""
+    """Corrects: moto's server runs each request in its own thread, but its DynamoDB guards no state: a
+    conditional write checks its condition, then writes (``update_item``), so two racing writes could
+    both pass where DynamoDB lets only one; and a cancelled transaction puts back a deep copy of every
+    table taken when it began (``DynamoDBBackend.tables``), undoing the writes other threads made
+    meanwhile and the stream records they were read with. While active, the DynamoDB and DynamoDB
+    Streams backends take one lock (reentrant: a transaction calls put_item itself) for each call: every
+    request is atomic, as DynamoDB makes each item write and each transaction, and nothing more. The
+    lock is never held from one call to the next, so invocations' read-then-write sequences interleave
+    and race as on AWS. Narrower locks (per table, or readers beside readers) would buy nothing under
+    the GIL, moto's calls being pure Python, and a transaction needs every table it names anyway."""
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 

@@ -86,6 +86,10 @@ class CodeReloader:
             for root in self.roots
         )
 
+    def pending(self) -> bool:
+        """Whether the app's code changed since the last reload (so the next one would drop modules)."""
+        return bool(_changed(self._code, _snapshot(self._sources())))
+
     def reload_if_changed(self) -> list[Path]:
         """Drop the app's modules if its code changed since the last call; the files that changed."""
         self._warn_if_read_at_start_changed()

@@ -87,6 +87,28 @@ def keep_polling(
             stop.wait(idle)
 
 
+def side_by_side(calls: Sequence[Callable[[], object]]) -> None:
+    """Run ``calls`` at the same time, each in a thread of its own (one inline), and return once all
+    ended; then raise the first error, if any: no call is cut short by another's failure."""
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], object]) -> None:
+        try:
+            call()
+        except BaseException as error:  # handed to the caller once all have ended
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls[1:]]
+    for thread in threads:
+        thread.start()
+    if calls:
+        run(calls[0])
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
 # ---- At-least-once delivery (make local REDELIVER=1) ------------------------------------------------
 
 
@@ -308,8 +330,10 @@ class StreamReader:
         )
         return records
 
-    def read(self, limit: int = 1000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        """One get_records per open shard: its id and up to ``limit`` new records, as Lambda records."""
+    def batches(self, limit: int = 1000) -> list[tuple[str, list[dict[str, Any]]]]:
+        """One get_records per open shard: its id and up to ``limit`` new records, as Lambda records. The
+        checkpoints stay where they are until ``commit`` moves them past a batch handed on."""
+        found = []
         for shard_id in self._shards():
             if shard_id in self.closed:
                 continue
@@ -320,10 +344,20 @@ class StreamReader:
             records = self._unseen(shard_id, checkpoint, answer)[:limit]
             if not records and not answer.get("NextShardIterator"):
                 self.closed.add(shard_id)  # a closed shard read to its end
-            yield shard_id, [lambda_record(dict(record), self.stream_arn) for record in records]
-            if records:
-                last = records[-1]
-                self.checkpoints[shard_id] = Checkpoint(last["dynamodb"]["SequenceNumber"], last["eventID"])
+            found.append((shard_id, [lambda_record(dict(record), self.stream_arn) for record in records]))
+        return found
+
+    def commit(self, shard_id: str, records: list[dict[str, Any]]) -> None:
+        """Reading the shard resumes after ``records`` (the last batch ``batches`` gave of it)."""
+        if records:
+            last = records[-1]
+            self.checkpoints[shard_id] = Checkpoint(last["dynamodb"]["SequenceNumber"], last["eventID"])
+
+    def read(self, limit: int = 1000) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        """Each shard's batch in turn; a shard's checkpoint moves once the next shard's batch is asked for."""
+        for shard_id, records in self.batches(limit):
+            yield shard_id, records
+            self.commit(shard_id, records)
 
     def new_records(self) -> list[dict[str, Any]]:
         """Every record written since the last read, in order."""
@@ -331,8 +365,8 @@ class StreamReader:
 
 
 class StreamPoller:
-    """Delivers one mapping's stream, batch by batch and shard by shard, in order (twice each, at least
-    once; never reordered, since Lambda keeps a shard's order)."""
+    """Delivers one mapping's stream: each shard batch by batch, in order (twice each, at least once;
+    never reordered, since Lambda keeps a shard's order), the shards at the same time."""
 
     def __init__(
         self,
@@ -354,10 +388,12 @@ class StreamPoller:
         self.invoke = twice(invoke) if redelivery else invoke
 
     def poll_once(self) -> int:
-        """Read and deliver one batch per shard; returns how many records were read."""
-        read = 0
-        for shard_id, records in self.reader.read(self.mapping.batch_size):
-            read += len(records)
+        """Read one batch per shard and deliver them side by side (Lambda polls each shard on its own, one
+        batch in flight per shard, so a shard keeps its order); returns how many records were read. A
+        shard whose delivery raised is read again from the same place."""
+        batches = self.reader.batches(self.mapping.batch_size)
+
+        def deliver(shard_id: str, records: list[dict[str, Any]]) -> None:
             batch = [record for record in records if matches_filters(record, self.mapping.filters)]
             if batch:
                 deliver_batch(
@@ -368,7 +404,10 @@ class StreamPoller:
                     log=self.log,
                     pause=lambda: self.stop.wait(0.2),
                 )
-        return read
+            self.reader.commit(shard_id, records)
+
+        side_by_side([functools.partial(deliver, shard, records) for shard, records in batches if records])
+        return sum(len(records) for _, records in batches)
 
     def _send_failure(self, records: list[dict[str, Any]], invocations: int, *, shard_id: str) -> None:
         function = self.runtime.functions[self.mapping.function]
@@ -535,8 +574,8 @@ class RulePoller:
         bodies = [message["Body"] for message in messages]
         if self.redelivery and self.random:
             bodies, self.held = out_of_order(bodies, self.held, self.random, self.redelivery.hold_back)
-        for body in bodies:
-            self.handle(body)
+        # EventBridge keeps no order and delivers events side by side, a redelivered copy beside its first.
+        side_by_side([functools.partial(self.handle, body) for body in bodies])
         for message in messages:
             self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return len(messages)

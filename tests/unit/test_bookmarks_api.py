@@ -555,3 +555,42 @@ def test_an_api_function_given_another_trigger_s_event_answers_400(
     assert answer["statusCode"] == 400
     assert json.loads(answer["body"])["message"].startswith("This function answers API Gateway REST proxy")
     assert answer["headers"]["Access-Control-Allow-Origin"] == "https://bookmarks.example.com"
+
+
+# feature: contest
+def test_a_share_that_keeps_losing_the_race_answers_503_with_retry_after_and_writes_nothing(
+    alice: ApiClient, bookmarks_table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given another writer that moves the contest status before every conditional write of a share,
+    when the owner shares, then the answer is 503 with Retry-After (never a server error) and the
+    share changed nothing of the bookmark but what the other writer did."""
+    from bookmarks import bookmarks_table as table_access
+    from bookmarks import layout
+
+    created = alice.create()
+    original = table_access._update_once
+    statuses = iter(["entering", "entered", "withdrawn", "entering"])
+    dynamodb = boto3.client("dynamodb")
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        dynamodb.update_item(
+            TableName=bookmarks_table,
+            Key=layout.bookmark_key(alice.user, created["id"]),
+            UpdateExpression="SET contest_status = :status",
+            ExpressionAttributeValues={":status": {"S": next(statuses)}},
+        )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(table_access, "_update_once", racing)
+
+    reply = alice.request("PUT", f"/bookmarks/{created['id']}", {"shared": True})
+
+    assert reply.status == 503, reply.body
+    assert int(reply.headers["Retry-After"]) >= 1
+    assert "try again" in reply.body["message"]
+    after = alice.request("GET", f"/bookmarks/{created['id']}").body
+    assert after["shared"] is False
+    assert after["contest_status"] == "withdrawn"  # the other writer's last move, and nothing of ours
+
+
+# end feature: contest

@@ -25,6 +25,7 @@ from local.triggers import (
     functions_invoked_in_process,
     matches_filters,
     out_of_order,
+    side_by_side,
     twice,
 )
 from tests.unit.test_provision import provisioned_from, sam_template
@@ -518,6 +519,33 @@ def test_at_least_once_a_rule_target_function_gets_each_event_twice(embedded_aws
 
     ids = sorted(event["detail"]["bookmark_id"] for _, event in runtime.events)
     assert ids == ["b-1", "b-1", "b-2", "b-2"]
+
+
+def test_the_events_of_one_poll_of_a_rule_are_delivered_side_by_side(embedded_aws: Aws) -> None:
+    out: Provisioned = provisioned_from(embedded_aws, sam_template())
+    delivery = next(d for d in out.rule_deliveries if d.function == "ContestFunction")
+    meet = threading.Barrier(2, timeout=10)  # broken, and the deliveries failed, if they ran one by one
+    runtime = FakeRuntime(out.functions, lambda event: meet.wait())
+    poller = RulePoller(delivery, embedded_aws, runtime, threading.Event(), log=print)
+    _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-1"})
+    _put(embedded_aws, "BookmarkShared", {"bookmark_id": "b-2"})
+
+    assert poller.poll_once(0) == 2
+
+    assert sorted(event["detail"]["bookmark_id"] for _, event in runtime.events) == ["b-1", "b-2"]
+    assert not meet.broken
+
+
+def test_side_by_side_runs_every_call_and_raises_the_first_error_once_all_ended() -> None:
+    ended: list[str] = []
+
+    def fails() -> None:
+        raise ValueError("first")
+
+    with pytest.raises(ValueError, match="first"):
+        side_by_side([fails, lambda: ended.append("a"), lambda: ended.append("b")])
+
+    assert sorted(ended) == ["a", "b"]
 
 
 def test_at_least_once_a_stream_batch_is_delivered_twice_in_order(embedded_aws: Aws) -> None:

@@ -161,7 +161,7 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     NotJson: (415, "Send the body as JSON, with Content-Type: application/json."),
     EmailNotVerified: (403, "Verify your email first: only a verified email may share or review links."),
     # Contention is no fault of the caller's and passes: 503 with Retry-After (its own handler), never 500.
-    Contended: (503, "Others were changing this bookmark at the same moment; nothing was saved: retry."),
+    Contended: (503, "Others were changing this bookmark at the same moment; nothing was saved: try again."),
     # feature: workflow
     NotAModerator: (403, "Only moderators may review shared bookmarks."),
     OwnSubmission: (403, "You shared this bookmark yourself: another moderator must decide it (four eyes)."),
@@ -176,6 +176,7 @@ ERROR_STATUS: dict[type[BookmarksError], tuple[int, str]] = {
     ),
     # end feature: workflow
 }
+# What a request that lost a race is told to wait before sending itself again.
 RETRY_AFTER_SECONDS = 1
 
 

@@ -44,6 +44,11 @@ class SubmittedUrlLocked(BookmarksError):
     """A bookmark entered in the contest keeps the URL it was submitted with."""
 
 
+class Contended(BookmarksError):
+    """Other writers kept changing the item faster than this request could apply its change; nothing was
+    written, and the same request may simply be sent again a moment later."""
+
+
 class Unauthenticated(BookmarksError):
     """The request reached the function without verified claims (a misconfigured route)."""
 
@@ -51,10 +56,6 @@ class Unauthenticated(BookmarksError):
 class EmailNotVerified(BookmarksError):
     """Sharing (and reviewing others' links) needs a verified email: the pool has not confirmed this
     caller's address."""
-
-
-class Contended(BookmarksError):
-    """Other writers kept changing the item faster than a conditional update could apply: retry shortly."""
 
 
 # feature: workflow
