@@ -41,11 +41,14 @@ TEST_WORKERS ?= auto
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# The SigV4 span exporter of the OpenTelemetry layer, without the fifty packages it pins (pyproject.toml).
+OTEL_DISTRO_VERSION := $(shell sed -n 's/^aws-opentelemetry-distro==\([^ ]*\).*/\1/p' layers/opentelemetry/requirements.txt)
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
 	$(BIN)/python -m pip install --quiet --group dev
+	$(BIN)/python -m pip install --quiet --no-deps "aws-opentelemetry-distro==$(OTEL_DISTRO_VERSION)"
 	touch $@
 
 $(SCAN_INSTALLED): pyproject.toml
@@ -104,8 +107,9 @@ remove-feature: $(INSTALLED) ## Take a feature out along its seam (tools/feature
 build: $(INSTALLED) ## sam build for arm64 and Python 3.13 without Docker; bytecode needs a Python 3.13 (warns if none)
 	$(BIN)/sam build --template template.yaml
 
-local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1); Ctrl-C stops
+local: $(INSTALLED) ## Run the whole app offline on 127.0.0.1 (AWS_PORT=5000, API_PORT=3000, WEB_PORT=8080, REDELIVER=1, TRACING=opentelemetry); Ctrl-C stops
 	$(BIN)/python -m local --aws-host $(AWS_HOST) --aws-port $(AWS_PORT) --api-port $(API_PORT) --web-port $(WEB_PORT) \
+		$(if $(TRACING),--parameter TracingProvider=$(TRACING)) \
 		$(if $(filter 1,$(REDELIVER)),--redeliver) $(if $(REDELIVER_SEED),--redeliver-seed $(REDELIVER_SEED))
 
 traces: $(INSTALLED) ## Print `make local`'s service map and last traces; make traces TRACE=<id> prints one's timeline

@@ -9,7 +9,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -119,6 +119,20 @@ def candidates(endpoint_url: str, layout: Layout) -> dict[str, Candidate]:
         env = lambda_environment(function_environment(logical_id), endpoint_url)
         found[logical_id] = Candidate(layout.task(logical_id), module, event, env, layout.layer_paths)
     return found
+
+
+# How a function's name reads in the tables when it traces with OpenTelemetry (TracingProvider).
+OPENTELEMETRY = "{}, OpenTelemetry"
+
+
+def opentelemetry_candidates(endpoint_url: str, layout: Layout, otlp_endpoint: str) -> dict[str, Candidate]:
+    """Every function again as TracingProvider=opentelemetry deploys it (its layer is in the same /opt),
+    sending its spans over OTLP/HTTP to ``otlp_endpoint`` where Lambda would send them to X-Ray's."""
+    tracing = {"TRACING_PROVIDER": "opentelemetry", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": otlp_endpoint}
+    return {
+        OPENTELEMETRY.format(logical_id): replace(candidate, env={**candidate.env, **tracing})
+        for logical_id, candidate in candidates(endpoint_url, layout).items()
+    }
 
 
 @dataclass

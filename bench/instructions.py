@@ -22,6 +22,17 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "asyncio": ("asyncio",),
     "pydantic": ("pydantic", "pydantic_core", "typing_extensions", "typing_inspection", "annotated_types"),
     "X-Ray SDK": ("aws_xray_sdk", "wrapt"),
+    # The OpenTelemetry provider's layer (TracingProvider=opentelemetry): SDK, exporter and what they use.
+    "OpenTelemetry": (
+        "opentelemetry",
+        "google.protobuf",
+        "amazon.opentelemetry",
+        "requests",
+        "charset_normalizer",
+        "idna",
+        "certifi",
+        "packaging",
+    ),
     "Powertools core": ("aws_lambda_powertools",),
     "Powertools event_handler": ("aws_lambda_powertools.event_handler",),
     "app: domain and models": ("bookmarks",),

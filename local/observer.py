@@ -19,6 +19,7 @@ from local.moto_patches import trace_headers_passed_on
 from local.provision import Aws, Provisioned
 from local.xray import (
     Daemon,
+    OtlpReceiver,
     TraceHeader,
     TraceStore,
     daemon_environment,
@@ -27,6 +28,7 @@ from local.xray import (
 )
 
 _passing = threading.local()
+OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"  # the OpenTelemetry SDK's (bookmarks/otel.py)
 # The header of threads that run no invocation: sampled out, so nothing they call is recorded.
 _UNTRACED = TraceHeader("1-00000000-000000000000000000000000", "0" * 16, sampled=False)
 
@@ -83,8 +85,11 @@ class _InvocationContext:
 class Observer:
     """Records what AWS would about each invocation and API request, into ``traces`` and ``cloudwatch``."""
 
-    def __init__(self, traces: TraceStore, cloudwatch: CloudWatch, daemon_address: str) -> None:
+    def __init__(
+        self, traces: TraceStore, cloudwatch: CloudWatch, daemon_address: str, otlp_endpoint: str = ""
+    ) -> None:
         self.traces, self.cloudwatch, self.daemon_address = traces, cloudwatch, daemon_address
+        self.otlp_endpoint = otlp_endpoint  # where the OpenTelemetry provider sends its spans locally
         self.event_headers: dict[str, TraceHeader] = {}  # EventBridge event id -> its PutEvents' header
         self.executions: dict[str, dict[str, Any]] = {}  # execution ARN -> its open segment
         self._context: Any = None
@@ -113,7 +118,8 @@ class Observer:
 
     @contextmanager
     def invocation(self, name: str, event: Any) -> Iterator[dict[str, str]]:
-        """Around one handler call: yields the environment Lambda sets for it (_X_AMZN_TRACE_ID); records
+        """Around one handler call: yields the environment Lambda sets for it (_X_AMZN_TRACE_ID, and the
+        local OTLP endpoint in place of X-Ray's, which the template names); records
         the AWS::Lambda segments, Invocations, Errors, Duration and, for streams, IteratorAge."""
         context = self._traced_threads()
         started = time.monotonic()
@@ -133,7 +139,10 @@ class Observer:
                 context.headers.value = function_header
                 try:
                     with EmfTee.lines_to(self.cloudwatch.put_emf):
-                        yield {"_X_AMZN_TRACE_ID": str(function_header)}
+                        yield {
+                            "_X_AMZN_TRACE_ID": str(function_header),
+                            **({OTLP_ENDPOINT: self.otlp_endpoint} if self.otlp_endpoint else {}),
+                        }
                 finally:
                     context.headers.value = None
         except Exception:
@@ -238,11 +247,13 @@ def iterator_age_ms(event: Any) -> float | None:
 
 @dataclass
 class Observability:
-    """The local stack's X-Ray daemon, trace store, CloudWatch writer, observer and alarm clock."""
+    """The local stack's X-Ray daemon and OTLP endpoint, trace store, CloudWatch writer, observer and
+    alarm clock."""
 
     traces: TraceStore
     cloudwatch: CloudWatch
     daemon: Daemon
+    receiver: OtlpReceiver
     observer: Observer
     clock: AlarmClock
     _exits: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -259,18 +270,20 @@ class Observability:
     def stop(self) -> None:
         self._exits.close()
         self.daemon.stop()
+        self.receiver.stop()
 
 
 def start_observability(
     aws: Aws, provisioned: Provisioned, stop: threading.Event, log: Callable[[str], None]
 ) -> Observability:
-    """Listen for segments, pass trace headers through moto's EventBridge and Step Functions, and run
-    the alarm clock over the template's queues and state machines until ``stop``."""
+    """Listen for segments and spans, pass trace headers through moto's EventBridge and Step Functions,
+    and run the alarm clock over the template's queues and state machines until ``stop``."""
     resolver = provisioned.resolver
     traces = TraceStore()
     cloudwatch = CloudWatch(resolver.account_id, resolver.region)
     daemon = Daemon(traces).start()
-    observer = Observer(traces, cloudwatch, daemon.address)
+    receiver = OtlpReceiver(traces).start()
+    observer = Observer(traces, cloudwatch, daemon.address, receiver.endpoint)
     queue_names = {
         name: url
         for (logical_id, attribute), name in resolver.attributes.items()
@@ -280,7 +293,7 @@ def start_observability(
         str(arn) for arn in provisioned.physical.values() if str(arn).startswith("arn:aws:states:")
     ]
     clock = AlarmClock(aws, cloudwatch, queue_names, state_machines, observer.execution_ended, log)
-    observability = Observability(traces, cloudwatch, daemon, observer, clock)
+    observability = Observability(traces, cloudwatch, daemon, receiver, observer, clock)
     observability._exits.enter_context(
         trace_headers_passed_on(observer.events_put, observer.execution_started)
     )

@@ -1,5 +1,6 @@
 """The X-Ray daemon of the local stack: a UDP listener speaking the daemon protocol at
-AWS_XRAY_DAEMON_ADDRESS, the segments it received kept per trace, and the segments the AWS services
+AWS_XRAY_DAEMON_ADDRESS, an OTLP/HTTP endpoint for the OpenTelemetry provider's spans (turned into the
+segment documents X-Ray makes of them), the segments kept per trace, and the segments the AWS services
 themselves would write (API Gateway, Lambda, Step Functions), since locally no service writes them."""
 
 import json
@@ -12,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 # What the X-Ray SDKs put before every document (aws_xray_sdk's UDPEmitter, the daemon's README).
@@ -205,6 +207,105 @@ def service_segment(
     finally:
         segment["end_time"] = time.time()
         store.record({k: v for k, v in segment.items() if k != "trace_header"})
+
+
+# The span attribute that lists which attributes X-Ray indexes as annotations (bookmarks/otel.py).
+ANNOTATIONS = "aws.xray.annotations"
+STATUS_ERROR = 2  # opentelemetry.proto.trace.v1.Status.STATUS_CODE_ERROR
+
+
+def _value(any_value: Any) -> Any:
+    """An OTLP AnyValue as Python: text, bool, number or a list of them."""
+    kind = any_value.WhichOneof("value")
+    if kind == "array_value":
+        return [_value(item) for item in any_value.array_value.values]
+    return getattr(any_value, kind) if kind else None
+
+
+def span_documents(request: bytes) -> list[dict[str, Any]]:
+    """An OTLP ExportTraceServiceRequest's spans as X-Ray subsegment documents: X-Ray's trace id format,
+    the attributes ``aws.xray.annotations`` names as annotations and the rest as metadata, an AWS SDK
+    call (``rpc.system`` aws-api) named for its service in the ``aws`` namespace, as X-Ray shows it."""
+    from google.protobuf.message import DecodeError  # type: ignore[import-untyped]  # protobuf has no stubs here
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    try:
+        parsed = ExportTraceServiceRequest.FromString(request)
+    except DecodeError as error:
+        raise ValueError(f"not an OTLP ExportTraceServiceRequest: {error}") from error
+    documents = []
+    for resource_spans in parsed.resource_spans:
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                attributes = {a.key: _value(a.value) for a in span.attributes}
+                indexed = set(attributes.pop(ANNOTATIONS, None) or ())
+                trace_id = span.trace_id.hex()
+                document: dict[str, Any] = {
+                    "trace_id": f"1-{trace_id[:8]}-{trace_id[8:]}",
+                    "id": span.span_id.hex(),
+                    "type": "subsegment",
+                    "name": span.name,
+                    "start_time": span.start_time_unix_nano / 1e9,
+                    "end_time": span.end_time_unix_nano / 1e9,
+                    "annotations": {k: v for k, v in attributes.items() if k in indexed},
+                    "metadata": {"default": {k: v for k, v in attributes.items() if k not in indexed}},
+                }
+                if span.parent_span_id:
+                    document["parent_id"] = span.parent_span_id.hex()
+                if attributes.get("rpc.system") == "aws-api":
+                    document.update(
+                        name=attributes.get("rpc.service", span.name),
+                        namespace="aws",
+                        aws={"operation": attributes.get("rpc.method")},
+                    )
+                if span.status.code == STATUS_ERROR:
+                    document["fault"] = True
+                documents.append(document)
+    return documents
+
+
+class OtlpReceiver:
+    """OTLP/HTTP's traces endpoint at http://127.0.0.1:<port>/v1/traces (protobuf, as the exporter sends
+    it); what it receives goes to ``store`` as X-Ray would keep it."""
+
+    def __init__(self, store: TraceStore, port: int = 0) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # else each small answer waits for the exporter's delayed ACK
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                try:
+                    documents = span_documents(body) if self.path == "/v1/traces" else None
+                except ValueError:
+                    documents = None
+                if documents is None:
+                    self.send_response(400 if self.path == "/v1/traces" else 404)
+                    self.end_headers()
+                    return
+                for document in documents:
+                    receiver.store.record(document)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")  # an empty ExportTraceServiceResponse: all accepted
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """One line per export would drown the app's logs."""
+
+        self.store = store
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.endpoint = f"http://127.0.0.1:{self._server.server_port}/v1/traces"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="otlp-receiver", daemon=True)
+
+    def start(self) -> "OtlpReceiver":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
 
 
 def daemon_environment(address: str) -> dict[str, str]:

@@ -179,7 +179,7 @@ def {new.name}() -> Response[str]:
 Scaffolded by `make new-function`: replace the domain call with your use case, and keep the answer model
 (tools/openapi.py) and the role (template.yaml) in step with it."""
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -187,10 +187,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bookmarks import aws, library, snapstart
 from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
 from bookmarks.models import {models}
-from bookmarks.observability import resolve
+from bookmarks.observability import Tracer, resolve
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 app = new_resolver()
 snapstart.warm_before_snapshot(clients=[aws.dynamodb], models=[{models}])
 

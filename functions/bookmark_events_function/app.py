@@ -6,15 +6,15 @@ the first record it cannot publish, so Lambda resumes there and re-delivers only
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import aws, bus, snapstart
 from bookmarks.events import EVENT_TYPES
-from bookmarks.observability import annotate, count, count_published
+from bookmarks.observability import Tracer, annotate, count, count_published
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 metrics = Metrics()
 snapstart.warm_before_snapshot(clients=[aws.events], models=EVENT_TYPES)
 

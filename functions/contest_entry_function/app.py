@@ -6,14 +6,14 @@ malformed event raises, so EventBridge's retries and then the dead-letter queue 
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import aws, contest, events, snapstart
-from bookmarks.observability import annotate, count
+from bookmarks.observability import Tracer, annotate, count
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 metrics = Metrics()
 snapstart.warm_before_snapshot(clients=[aws.dynamodb], models=[events.BookmarkShared])
 

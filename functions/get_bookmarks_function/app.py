@@ -1,7 +1,7 @@
 """GetBookmarksFunction: the API's GET routes over the caller's own bookmarks (and the team list's).
 Its role may only read."""
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -9,10 +9,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bookmarks import aws, library, snapstart
 from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
 from bookmarks.models import Bookmark, BookmarkPage, ErrorBody, TeamPage
-from bookmarks.observability import resolve
+from bookmarks.observability import Tracer, resolve
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 app = new_resolver()
 snapstart.warm_before_snapshot(
     clients=[aws.dynamodb],

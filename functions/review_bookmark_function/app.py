@@ -1,7 +1,7 @@
 """ReviewBookmarkFunction: the moderators' routes. Lists pending reviews and resumes the publishing
 workflow with a decision; its role reads review requests and may only report a task's success."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -9,10 +9,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bookmarks import aws, moderation, snapstart
 from bookmarks.api import json_response, new_resolver, not_an_api_event, request_body, require_moderator
 from bookmarks.models import ErrorBody, ReviewDecision, ReviewList, parse_request
-from bookmarks.observability import annotate, count, resolve
+from bookmarks.observability import Tracer, annotate, count, resolve
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 metrics = Metrics()
 app = new_resolver()
 snapstart.warm_before_snapshot(

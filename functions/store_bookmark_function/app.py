@@ -1,6 +1,6 @@
 """StoreBookmarkFunction: the API's POST, PUT and DELETE routes. Its role may only write the table."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,10 +15,10 @@ from bookmarks.api import (
     request_body,
 )
 from bookmarks.models import Bookmark, BookmarkPatch, ErrorBody, NewBookmark, parse_request
-from bookmarks.observability import annotate, count, resolve
+from bookmarks.observability import Tracer, annotate, count, resolve
 
 logger = Logger()
-tracer = Tracer(patch_modules=["botocore"])  # all we call out with; patching every library costs init
+tracer = Tracer()  # X-Ray SDK or OpenTelemetry, as the template chooses (bookmarks/observability.py)
 metrics = Metrics()
 app = new_resolver()
 snapstart.warm_before_snapshot(

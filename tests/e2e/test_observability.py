@@ -1,32 +1,59 @@
 """What `make local` lets an operator see (local only: a deployed stack has X-Ray and CloudWatch): a
 poison stream record followed to its alarm's notification; with the publishing workflow, one shared
-bookmark followed by its traces to the notification it ends in, and nothing sensitive in any of them."""
+bookmark followed by its traces to the notification it ends in, and nothing sensitive in any of them,
+whichever provider the functions trace through (the X-Ray SDK, or OpenTelemetry on a second stack)."""
 
 import json
 import re
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.conftest import wait_for
-from tests.local_stack import Target
+from tests.harness import ROOT
+from tests.local_stack import Target, local_target, running_stack
 
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _console_of(stack: dict[str, Any]) -> dict[str, Any]:
+    state = Path(stack["state_dir"])
+    return {
+        "web_url": json.loads((state / "web.json").read_text())["web_url"],
+        **json.loads((state / "resources.json").read_text()),
+    }
 
 
 @pytest.fixture
 def local(target: Target, local_stack: dict[str, Any]) -> dict[str, Any]:
     if not target.local:
         pytest.skip("the observability console is part of the local stack only")
-    state = Path(local_stack["state_dir"])
-    return {
-        "web_url": json.loads((state / "web.json").read_text())["web_url"],
-        **json.loads((state / "resources.json").read_text()),
-    }
+    return _console_of(local_stack)
+
+
+@pytest.fixture(scope="module")
+def opentelemetry_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A second local stack whose functions trace with OpenTelemetry: only the trace story runs on it."""
+    with running_stack(
+        ROOT, tmp_path_factory.mktemp("otel-stack"), "--parameter", "TracingProvider=opentelemetry"
+    ) as stack:
+        yield stack
+
+
+@pytest.fixture(params=["xray-sdk", "opentelemetry"])
+def traced(request: pytest.FixtureRequest, target: Target) -> tuple[str, Target, dict[str, Any]]:
+    """A tracing provider with its stack and console (the suite's own stack traces with the default)."""
+    if not target.local:
+        pytest.skip("the observability console is part of the local stack only")
+    if request.param == "xray-sdk":
+        return request.param, target, _console_of(request.getfixturevalue("local_stack"))
+    stack = request.getfixturevalue("opentelemetry_stack")
+    return request.param, local_target(stack), _console_of(stack)
 
 
 def _console(local: dict[str, Any], path: str) -> Any:
@@ -61,8 +88,9 @@ def _executions_of(target: Target, local: dict[str, Any], bookmark_id: str) -> s
 
 
 def test_a_shared_bookmark_is_followed_by_its_traces_from_the_api_to_the_moderators_notification(
-    target: Target, local: dict[str, Any]
+    traced: tuple[str, Target, dict[str, Any]],
 ) -> None:
+    provider, target, local = traced
     alice = target.signed_in()
     answer = alice.request(
         "POST",
@@ -119,6 +147,9 @@ def test_a_shared_bookmark_is_followed_by_its_traces_from_the_api_to_the_moderat
     assert ("AWS::Lambda::Function", local["functions"]["StoreBookmarkFunction"]["name"]) in names
     assert any(row["origin"] == "aws" and row["name"].lower() == "dynamodb" for row in api_rows)
     assert any(row["annotations"].get("operation") == "POST /bookmarks" for row in api_rows)
+    # The trace is the provider's own: OpenTelemetry's spans carry its semantic conventions, the SDK's not.
+    raw = json.dumps(_console(local, f"traces/{api_trace}.json")["raw"])
+    assert ('"rpc.system": "aws-api"' in raw) == (provider == "opentelemetry")
     assert local["functions"]["ContestEntryFunction"]["name"] in entry["services"]
     assert local["functions"]["BookmarkEventsFunction"]["name"] in workflow["services"]
     assert notified

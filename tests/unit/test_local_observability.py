@@ -1,21 +1,28 @@
-"""The local stack's observability pieces: the X-Ray daemon and trace store, EMF extraction into the
-embedded CloudWatch, and the alarm clock's decisions and notifications."""
+"""The local stack's observability pieces: the X-Ray daemon, the OTLP endpoint and the trace store, EMF
+extraction into the embedded CloudWatch, and the alarm clock's decisions and notifications."""
 
 import io
 import json
 import socket
 import sys
 import threading
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.botocore import BotocoreInstrumentor
 
+from bookmarks.otel import OpenTelemetryTracer
 from local.alarms import AlarmClock, local_period, next_state
 from local.metrics import MAX_METRICS, CloudWatch, EmfTee, InvalidEmf, parse
 from local.provision import Aws
-from local.xray import Daemon, TraceHeader, TraceStore, new_trace_id
+from local.xray import Daemon, OtlpReceiver, TraceHeader, TraceStore, entities, new_trace_id
 from tests.e2e.http import eventually
+from tests.names import service
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
@@ -89,6 +96,65 @@ def test_the_store_keeps_only_the_most_recent_traces() -> None:
         store.record({"trace_id": trace_id, "id": trace_id[-16:], "name": "fn", "start_time": 1.0})
 
     assert store.trace_ids() == ids[1:]
+
+
+# An invocation's _X_AMZN_TRACE_ID: the trace Lambda started, its function segment as the parent.
+ROOT_ID, PARENT = "1-5759e988-bd862e3fe1be46a994272793", "53995c3f42cd8ad8"
+
+
+def test_spans_posted_to_the_local_otlp_endpoint_are_kept_as_xrays_subsegments(
+    monkeypatch: pytest.MonkeyPatch, aws: Any
+) -> None:
+    store = TraceStore()
+    receiver = OtlpReceiver(store).start()
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", f"Root={ROOT_ID};Parent={PARENT};Sampled=1")
+    tracer = OpenTelemetryTracer(OTLPSpanExporter(endpoint=receiver.endpoint))
+    try:
+
+        @tracer.capture_lambda_handler
+        def lambda_handler(event: Any, context: Any) -> None:
+            tracer.put_annotation("outcome", "success")
+            tracer.put_metadata("batch", {"records": 2})
+            boto3.client("dynamodb").list_tables()
+
+        lambda_handler({}, None)
+    finally:
+        BotocoreInstrumentor().uninstrument()  # type: ignore[no-untyped-call]  # the instrumentation is untyped
+        receiver.stop()
+
+    [handler] = store.trace(ROOT_ID)  # its parent, Lambda's function segment, is not in this store
+    [call] = handler["subsegments"]
+    assert (handler["name"], handler["parent_id"], handler["type"]) == (
+        "## lambda_handler",
+        PARENT,
+        "subsegment",
+    )
+    assert handler["annotations"] == {"ColdStart": True, "Service": service(), "outcome": "success"}
+    assert handler["metadata"]["default"][f"{service()}.batch"] == '{"records": 2}'
+    assert (call["name"], call["namespace"], call["aws"]) == ("DynamoDB", "aws", {"operation": "ListTables"})
+    assert store.find(outcome="success") == [ROOT_ID]
+    assert [e["id"] for e in entities(store.trace(ROOT_ID))] == [handler["id"], call["id"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [("/v1/traces", b"\xff not protobuf", 400), ("/v1/metrics", b"", 404)],
+)
+def test_the_local_otlp_endpoint_refuses_what_is_not_a_trace_export(
+    path: str, body: bytes, status: int
+) -> None:
+    store = TraceStore()
+    receiver = OtlpReceiver(store).start()
+    url = receiver.endpoint.removesuffix("/v1/traces") + path
+    request = urllib.request.Request(url, data=body)  # noqa: S310 (http to our own local endpoint)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310 (our own local endpoint)
+    finally:
+        receiver.stop()
+
+    assert refused.value.code == status
+    assert store.trace_ids() == []
 
 
 def test_a_trace_header_is_read_and_passed_on_with_a_new_parent() -> None:

@@ -1,14 +1,17 @@
-"""What operators search traces by and what owners count: annotations and business metrics, in one place.
+"""What operators search traces by and what owners count: the tracing seam, annotations and business
+metrics, in one place.
 
 Annotations and metric dimensions carry operations, outcomes and statuses only: never a user, an email,
 a token or a URL. Metric dimensions stay low-cardinality (each value is a separate, billed metric).
 """
 
+import functools
+import os
 from collections import Counter
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 if TYPE_CHECKING:  # the event functions never load a REST resolver (and its every sibling) at cold start
@@ -16,6 +19,74 @@ if TYPE_CHECKING:  # the event functions never load a REST resolver (and its eve
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from bookmarks.events import BookmarkEvent
+
+Function = TypeVar("Function", bound=Callable[..., Any])
+# The template's TracingProvider parameter, in every function's environment.
+PROVIDER_VARIABLE = "TRACING_PROVIDER"
+XRAY_SDK, OPENTELEMETRY = "xray-sdk", "opentelemetry"
+
+
+class TracingProvider(Protocol):
+    """What the app traces through, as Powertools' Tracer offers it: the X-Ray SDK's (Powertools' own
+    Tracer) and OpenTelemetry's (bookmarks/otel.py) both have it."""
+
+    def capture_lambda_handler(self, lambda_handler: Any) -> Any: ...
+    def capture_method(self, method: Any) -> Any: ...
+    def put_annotation(self, key: str, value: Any) -> Any: ...
+    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> Any: ...
+
+
+class Tracer:
+    """The one tracing interface of every handler, with Powertools' Tracer API (capture of handlers and
+    methods, annotations, metadata). Which provider it traces through is read from TRACING_PROVIDER on
+    first use, not at import: ``xray-sdk`` (the default) is Powertools' Tracer on the X-Ray SDK, exactly
+    as before; ``opentelemetry`` is the OpenTelemetry SDK, loaded only then (README, Observability)."""
+
+    def __init__(self, patch_modules: tuple[str, ...] = ("botocore",)) -> None:
+        self.patch_modules = patch_modules  # all we call out with: patching every library costs init
+        self._provider: TracingProvider | None = None
+
+    @property
+    def provider(self) -> TracingProvider:
+        if self._provider is None:
+            self._provider = _new_provider(os.environ.get(PROVIDER_VARIABLE, XRAY_SDK), self.patch_modules)
+        return self._provider
+
+    def capture_lambda_handler(self, lambda_handler: Function) -> Function:
+        return self._captured(lambda_handler, lambda provider: provider.capture_lambda_handler)
+
+    def capture_method(self, method: Function) -> Function:
+        return self._captured(method, lambda provider: provider.capture_method)
+
+    def put_annotation(self, key: str, value: str | int | float | bool) -> None:
+        self.provider.put_annotation(key=key, value=value)
+
+    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> None:
+        self.provider.put_metadata(key=key, value=value, namespace=namespace)
+
+    def _captured(self, function: Function, capture: Callable[[TracingProvider], Any]) -> Function:
+        """``function`` decorated by the provider's ``capture``, decided at its first call."""
+        decorated: list[Callable[..., Any]] = []
+
+        @functools.wraps(function)
+        def traced(*args: Any, **kwargs: Any) -> Any:
+            if not decorated:
+                decorated.append(capture(self.provider)(function))
+            return decorated[0](*args, **kwargs)
+
+        return traced  # type: ignore[return-value]  # functools.wraps keeps the signature, mypy can't see it
+
+
+def _new_provider(name: str, patch_modules: tuple[str, ...]) -> TracingProvider:
+    if name == OPENTELEMETRY:
+        from bookmarks.otel import OpenTelemetryTracer
+
+        return OpenTelemetryTracer()
+    if name != XRAY_SDK:
+        raise ValueError(f"{PROVIDER_VARIABLE} must be {XRAY_SDK} or {OPENTELEMETRY}, not {name!r}")
+    from aws_lambda_powertools import Tracer as PowertoolsTracer
+
+    return PowertoolsTracer(patch_modules=list(patch_modules))
 
 
 def annotate(tracer: Tracer, **annotations: str) -> None:
