@@ -36,7 +36,7 @@ REDELIVER_SEED ?=
 # pytest-xdist workers of `make test`: one per core; the tests of the shared local stack keep to one of them.
 TEST_WORKERS ?= auto
 
-.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish e2e audit samples generate openapi new-function remove-feature clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish replay e2e audit samples generate openapi new-function remove-feature clean
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -144,6 +144,11 @@ deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentia
 web-publish: $(INSTALLED) ## Upload web/ and its config.json to a deployed stack's bucket: make web-publish STACK=<AppName>-dev
 	@test -n "$(STACK)" || { echo "usage: make web-publish STACK=<deployed stack name>"; exit 2; }
 	$(BIN)/python -m pipeline.publish_web $(STACK)
+
+replay: $(INSTALLED) ## Replay lost events into a deployed stack: make replay STACK=<stack> FROM=parked, or FROM=archive SINCE=<ISO time> [UNTIL=] [RULE=<rule ARN>]
+	@test -n "$(STACK)" -a -n "$(FROM)" || { echo "usage: make replay STACK=<deployed stack> FROM=parked|archive [SINCE=...]"; exit 2; }
+	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.replay $(STACK) $(FROM) \
+		$(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(RULE),--rule $(RULE))
 
 e2e: $(INSTALLED) ## End-to-end suite against a deployed stack: make e2e ENV=staging, or AWS_SAM_STACK_NAME=<stack>
 	@test -n "$(AWS_SAM_STACK_NAME)$(ENV)" || { echo "Name the stack: ENV=<samconfig environment> or AWS_SAM_STACK_NAME=<stack>"; exit 1; }

@@ -2,12 +2,18 @@
 published as CloudWatch publishes them; and the AWS-owned metrics that SQS and Step Functions would
 publish about the app's queues and executions, sampled on the same clock.
 
+Percentile statistics (ExtendedStatistic pNN) are computed from the datapoints' values, nearest rank.
+Composite alarms (which moto cannot create) are evaluated by ``composite_state`` from their children's
+states: their rules combine ALARM/OK/INSUFFICIENT_DATA("name") with AND, OR, NOT and parentheses.
+
 The clock: one local second stands for one AWS minute (TIME_SCALE), so an alarm with a 5-minute period
 and one evaluation period alarms within about 5 seconds of its first breaching datapoint. Thresholds are
 not scaled: an IteratorAge of 300000 ms still means a record five real minutes old.
 """
 
 import json
+import math
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +41,68 @@ _COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "LessThanThreshold": lambda value, threshold: value < threshold,
     "LessThanOrEqualToThreshold": lambda value, threshold: value <= threshold,
 }
+
+
+def percentile(values: list[float], rank: float) -> float:
+    """The nearest-rank percentile of the values (CloudWatch's pNN of raw datapoints)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(rank / 100 * len(ordered)) - 1)]
+
+
+def statistic_of(alarm: dict[str, Any]) -> Callable[[list[float]], float]:
+    """The alarm's statistic as a function of one period's values: Statistic, or ExtendedStatistic pNN."""
+    extended = alarm.get("ExtendedStatistic")
+    if extended:
+        rank = float(str(extended).removeprefix("p"))
+        return lambda values: percentile(values, rank)
+    return _STATISTICS[alarm["Statistic"]]
+
+
+_RULE_TOKEN = re.compile(r'\s*(?:(AND|OR|NOT)\b|(\()|(\))|(ALARM|OK|INSUFFICIENT_DATA)\(\s*"([^"]+)"\s*\))')
+
+
+def composite_state(rule: str, states: dict[str, str]) -> str:
+    """A composite alarm's state from its rule and its children's states (by alarm name): ALARM when the
+    rule holds, else OK. A rule naming an alarm that does not exist raises KeyError, as CloudWatch refuses
+    such a rule."""
+    tokens: list[tuple[str, ...]] = []
+    position = 0
+    while position < len(rule.rstrip()):
+        found = _RULE_TOKEN.match(rule, position)
+        if found is None:
+            raise ValueError(f"cannot read the alarm rule at {rule[position:]!r}")
+        operator, opening, closing, state, name = found.groups()
+        tokens.append(
+            (operator,) if operator else ("(",) if opening else (")",) if closing else ("is", state, name)
+        )
+        position = found.end()
+
+    def expression(at: int) -> tuple[bool, int]:
+        value, at = term(at)
+        while at < len(tokens) and tokens[at][0] == "OR":
+            right, at = term(at + 1)
+            value = value or right
+        return value, at
+
+    def term(at: int) -> tuple[bool, int]:
+        value, at = factor(at)
+        while at < len(tokens) and tokens[at][0] == "AND":
+            right, at = factor(at + 1)
+            value = value and right
+        return value, at
+
+    def factor(at: int) -> tuple[bool, int]:
+        token = tokens[at]
+        if token[0] == "NOT":
+            value, at = factor(at + 1)
+            return not value, at
+        if token[0] == "(":
+            value, at = expression(at + 1)
+            return value, at + 1
+        return states[token[2]] == token[1], at + 1
+
+    holds, _ = expression(0)
+    return "ALARM" if holds else "OK"
 
 
 def local_period(period: int) -> int:
@@ -81,8 +149,8 @@ def notification(alarm: dict[str, Any], old: str, new: str, reason: str, account
             "Trigger": {
                 "MetricName": alarm["MetricName"],
                 "Namespace": alarm["Namespace"],
-                "StatisticType": "Statistic",
-                "Statistic": str(alarm["Statistic"]).upper(),
+                "StatisticType": "ExtendedStatistic" if alarm.get("ExtendedStatistic") else "Statistic",
+                "Statistic": str(alarm.get("ExtendedStatistic") or alarm["Statistic"]).upper(),
                 "Unit": None,
                 "Dimensions": [{"value": d["Value"], "name": d["Name"]} for d in alarm.get("Dimensions", [])],
                 "Period": alarm["Period"],
@@ -162,7 +230,7 @@ class AlarmClock:
         periods: dict[int, list[float]] = {}
         for timestamp, value in found:
             periods.setdefault(int((timestamp - start) / period), []).append(value)
-        statistic = _STATISTICS[alarm["Statistic"]]
+        statistic = statistic_of(alarm)
         return [float(statistic(values)) for _, values in sorted(periods.items())]
 
     def evaluate(self, now: datetime | None = None) -> list[tuple[str, str, str]]:

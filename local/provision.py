@@ -353,6 +353,20 @@ def _event_bus(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str
     _set(out, logical_id, properties["Name"], Arn=bus["EventBusArn"], Name=properties["Name"])
 
 
+def _archive(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
+    """An archive of a bus: moto keeps what its pattern matches and replays it into the bus's rules."""
+    name = properties.get("ArchiveName") or _name(out.resolver, logical_id)[:48]
+    request: dict[str, Any] = {"ArchiveName": name, "EventSourceArn": properties["SourceArn"]}
+    if "EventPattern" in properties:
+        pattern = properties["EventPattern"]
+        request["EventPattern"] = pattern if isinstance(pattern, str) else json.dumps(pattern)
+    for key in ("Description", "RetentionDays"):
+        if key in properties:
+            request[key] = properties[key]
+    archive = aws.events().create_archive(**request)
+    _set(out, logical_id, name, Arn=archive["ArchiveArn"])
+
+
 def _rule(aws: Aws, out: Provisioned, logical_id: str, properties: dict[str, Any]) -> None:
     """A rule; its function and state-machine targets become local queues that the rule poller reads."""
     events = aws.events()
@@ -538,6 +552,7 @@ PROVISIONERS: dict[str, Provisioner] = {
     "AWS::SNS::Subscription": _subscription,
     "AWS::Events::EventBus": _event_bus,
     "AWS::Events::Rule": _rule,
+    "AWS::Events::Archive": _archive,
     "AWS::StepFunctions::StateMachine": _state_machine,
     "AWS::KMS::Key": _kms_key,
     "AWS::Lambda::Function": _function,

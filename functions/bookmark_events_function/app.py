@@ -1,7 +1,8 @@
 """BookmarkEventsFunction: turns the table's stream of bookmark changes into domain events on the bus.
 
 Its role may read the stream and put events on the bus, nothing more. It reports partial batch failures:
-the first record it cannot publish, so Lambda resumes there and re-delivers only what is not yet out.
+the first record it cannot publish (or has no time left to), so Lambda resumes there and re-delivers
+only what is not yet out.
 """
 
 from typing import Any
@@ -24,12 +25,15 @@ snapstart.warm_before_snapshot(clients=[aws.events], models=EVENT_TYPES)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
-    published = bus.publish_changes(records)
+    published = bus.publish_changes(records, lambda: context.get_remaining_time_in_millis() / 1000)
     count_published(metrics, published.events)
     outcome = "published" if published.failed is None else "stopped"
     annotate(tracer, operation="publish_changes", outcome=outcome)
     if published.failed is None:
-        logger.info("Published the batch", extra={"records": len(records), "events": len(published.events)})
+        logger.info(
+            "Published the batch",
+            extra={"records": len(records), "events": len(published.events), "calls": published.calls},
+        )
         return {"batchItemFailures": []}
     count(metrics, "StreamRecordsFailed")
     logger.warning(

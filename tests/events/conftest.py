@@ -1,6 +1,7 @@
 """Fixtures of the event pipeline: the table's real stream, the app's bus on moto, and the functions
 invoked the way their triggers invoke them."""
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +13,7 @@ from bookmarks.aws import events
 from bookmarks.settings import settings
 from tests.events.recording_bus import RecordingBus
 from tests.harness import LambdaContext, StreamReader, filter_patterns, handler, matches_filters, resource
+from tests.names import event_source
 
 BUS_NAME = "bookmarks-test-bus"
 Invoke = Callable[[list[dict[str, Any]]], dict[str, Any]]
@@ -46,6 +48,22 @@ def publish(bus: RecordingBus) -> Invoke:
         return answer
 
     return invoke
+
+
+@pytest.fixture
+def archive(bus: RecordingBus) -> str:
+    """The bus's archive as the template declares it (its pattern, its retention); returns its ARN."""
+    properties = resource("BookmarksArchive")["Properties"]
+    assert properties["EventPattern"] == {"source": [{"Ref": "AppName"}]}
+    events = boto3.client("events")
+    bus_arn = events.describe_event_bus(Name=bus.name)["Arn"]
+    answer = events.create_archive(
+        ArchiveName="bookmarks-test-archive",
+        EventSourceArn=bus_arn,
+        EventPattern=json.dumps({"source": [event_source()]}),
+        RetentionDays=properties["RetentionDays"],
+    )
+    return str(answer["ArchiveArn"])
 
 
 # feature: contest

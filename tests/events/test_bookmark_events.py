@@ -1,12 +1,15 @@
 """BookmarkEventsFunction on records of the real table's stream (moto), written by the API handlers:
-which domain events each change makes, and how failures stop a batch without publishing twice."""
+which domain events each change makes, how a batch goes out ten entries a call, and how failures stop
+it at exactly the record that failed."""
 
 from collections import Counter
 from typing import Any, cast
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from bookmarks import aws
 from bookmarks import bus as bus_module
 from bookmarks.settings import settings
 from tests.api_client import ApiClient
@@ -172,19 +175,49 @@ def test_a_poison_record_fails_alone_and_every_other_event_is_published_once(
 
 class RefusingBus:
     """The real (moto) EventBridge client, except that PutEvents refuses the entries of some bookmarks,
-    as EventBridge does for an entry too large or when throttled, answering FailedEntryCount."""
+    as EventBridge does for an entry when throttled, answering FailedEntryCount and the entry's ErrorCode
+    in the place of the request's entry; or fails whole calls. It keeps every call's entries."""
 
-    def __init__(self, refused: set[str]) -> None:
+    def __init__(self, refused: set[str] | None = None, failing_calls: int = 0) -> None:
         self.client = boto3.client("events")
-        self.refused = refused
+        self.refused = refused or set()
+        self.failing_calls = failing_calls
+        self.calls: list[list[dict[str, Any]]] = []
 
     def put_events(self, Entries: list[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803 (boto3's name)
-        if not any(bookmark in entry["Detail"] for entry in Entries for bookmark in self.refused):
-            return dict(self.client.put_events(Entries=cast(Any, Entries)))
-        return {
-            "FailedEntryCount": len(Entries),
-            "Entries": [{"ErrorCode": "InternalFailure", "ErrorMessage": "refused"} for _ in Entries],
-        }
+        self.calls.append(Entries)
+        if self.failing_calls:
+            self.failing_calls -= 1
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "PutEvents")
+        results: list[dict[str, Any]] = []
+        for entry in Entries:
+            if any(bookmark in entry["Detail"] for bookmark in self.refused):
+                results.append({"ErrorCode": "ThrottlingException", "ErrorMessage": "refused"})
+            else:
+                results.extend(cast(Any, self.client.put_events(Entries=cast(Any, [entry]))["Entries"]))
+        return {"FailedEntryCount": sum("ErrorCode" in result for result in results), "Entries": results}
+
+
+def sequence_number(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
+def test_a_batch_goes_out_ten_entries_a_call_in_record_order(
+    alice: ApiClient,
+    stream: StreamReader,
+    bus: RecordingBus,
+    publish: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    created = [alice.create()["id"] for _ in range(12)]
+    counting = RefusingBus()
+    monkeypatch.setattr(bus_module, "events_client", lambda: counting)
+
+    answer = publish(stream.new_records())
+
+    assert answer == {"batchItemFailures": []}
+    assert [len(call) for call in counting.calls] == [10, 2]
+    assert kinds(bus.received()) == [("BookmarkCreated", bookmark) for bookmark in created]
 
 
 def test_entries_the_bus_refuses_fail_exactly_their_record(
@@ -204,10 +237,71 @@ def test_entries_the_bus_refuses_fail_exactly_their_record(
     refusing.refused.clear()
     retry = publish(redelivered(batch, answer))
 
-    assert answer == {"batchItemFailures": [{"itemIdentifier": batch[1]["dynamodb"]["SequenceNumber"]}]}
-    assert published_before_retry == [("BookmarkCreated", first)]
+    # One call for all three; the refused entry's record is the checkpoint, so the first record is not
+    # delivered again and the last, accepted in the same call, is (its change_id tells consumers).
+    assert len(refusing.calls) == 2
+    assert answer == {"batchItemFailures": [{"itemIdentifier": sequence_number(batch[1])}]}
+    assert published_before_retry == [("BookmarkCreated", first), ("BookmarkCreated", last)]
     assert retry == {"batchItemFailures": []}
     assert kinds(bus.received()) == [("BookmarkCreated", refused), ("BookmarkCreated", last)]
+
+
+def test_under_redelivery_every_change_reaches_the_bus_and_none_is_lost(
+    alice: ApiClient,
+    stream: StreamReader,
+    bus: RecordingBus,
+    publish: Invoke,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bookmarks = [alice.create()["id"] for _ in range(14)]
+    batch = stream.new_records()
+    refusing = RefusingBus()
+    monkeypatch.setattr(bus_module, "events_client", lambda: refusing)
+    # Each delivery's trouble: an entry refused in the first call, a whole call failing, an entry refused
+    # in the second call, then none.
+    troubles = [({bookmarks[3]}, 0), (set(), 1), ({bookmarks[13]}, 0), (set(), 0)]
+    published: list[dict[str, Any]] = []
+    delivery, answers = batch, []
+    for refused, failing_calls in troubles:
+        refusing.refused, refusing.failing_calls = refused, failing_calls
+        answers.append(publish(delivery))
+        published += bus.received()
+        delivery = redelivered(delivery, answers[-1])
+
+    change_ids = [event["detail"]["change_id"] for event in published]
+    assert [answer["batchItemFailures"] for answer in answers] == [
+        [{"itemIdentifier": sequence_number(batch[3])}],
+        [{"itemIdentifier": sequence_number(batch[3])}],
+        [{"itemIdentifier": sequence_number(batch[13])}],
+        [],
+    ]
+    assert len(answers) <= MAX_RETRIES + 1
+    assert set(change_ids) == {record["eventID"] for record in batch}
+    # Nothing before a checkpoint went out twice: only the records after the refused entry, in its call.
+    assert Counter(change_ids) == Counter(
+        [record["eventID"] for record in batch] + [record["eventID"] for record in batch[4:10]]
+    )
+
+
+def test_with_too_little_time_left_the_batch_stops_before_a_call_and_resumes_there(
+    alice: ApiClient, stream: StreamReader, bus: RecordingBus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bookmarks = [alice.create()["id"] for _ in range(12)]
+    batch = stream.new_records()
+    counting = RefusingBus()
+    monkeypatch.setattr(bus_module, "events_client", lambda: counting)
+    # Enough time for one call, and then the clock says there is not enough for another.
+    left = iter([30.0, aws.WORST_CALL_SECONDS])
+
+    stopped = bus_module.publish_changes(batch, lambda: next(left))
+    resumed = bus_module.publish_changes(batch[10:])
+
+    assert stopped.failed is not None
+    assert stopped.failed.sequence_number == sequence_number(batch[10])
+    assert stopped.failed.reason == "too little time left for a call"
+    assert [len(call) for call in counting.calls] == [10, 2]
+    assert resumed.failed is None
+    assert kinds(bus.received()) == [("BookmarkCreated", bookmark) for bookmark in bookmarks]
 
 
 def test_the_stream_function_needs_only_the_bus_name(

@@ -14,6 +14,7 @@ APP_PACKAGES = {"bookmarks", "pipeline", "tools", "bench", "tests", "functions"}
 # Tests of local/ itself, which may import its modules.
 TESTS_OF_LOCAL = {
     "tests/harness.py",
+    "tests/unit/test_alarms.py",
     "tests/unit/test_isolation.py",
     "tests/unit/test_local_api.py",
     "tests/unit/test_local_config.py",

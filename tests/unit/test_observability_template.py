@@ -74,6 +74,7 @@ def test_every_queue_alarms_as_soon_as_a_message_waits_in_it() -> None:
 def test_the_stream_and_the_api_have_their_alarms() -> None:
     (age,) = alarms_on("AWS/Lambda", "IteratorAge")
     (server_errors,) = alarms_on("AWS/ApiGateway", "5XXError")
+    (latency,) = alarms_on("AWS/ApiGateway", "Latency")
     api_title = translated()["Resources"]["BookmarksApi"]["Properties"]["Body"]["info"]["title"]
 
     assert dimensions(age) == {"FunctionName": {"Ref": "BookmarkEventsFunction"}}
@@ -82,8 +83,11 @@ def test_the_stream_and_the_api_have_their_alarms() -> None:
     max_age_ms = resource("BookmarkEventsMapping")["Properties"]["MaximumRecordAgeInSeconds"] * 1000
     assert age["Threshold"] * 10 < max_age_ms
     # A REST API's ApiName is its name, which SAM takes from the definition's title.
-    assert dimensions(server_errors) == {"ApiName": api_title, "Stage": {"Ref": "Stage"}}
-    assert fires_on_the_first(server_errors)
+    stage = {"ApiName": api_title, "Stage": {"Ref": "Stage"}}
+    assert dimensions(server_errors) == dimensions(latency) == stage
+    # A share of requests (5XXError's Average), so one failed request among many does not page.
+    assert (server_errors["Statistic"], server_errors["Threshold"]) == ("Average", 0.01)
+    assert latency["ExtendedStatistic"] == "p99"
 
 
 # feature: workflow
