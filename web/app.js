@@ -165,7 +165,8 @@ function route() {
   ctx.clear();
   const notice = sessionStorage.getItem("bookmarks.notice");
   sessionStorage.removeItem("bookmarks.notice");
-  if (notice) ctx.say(notice);
+  // On the sign-in screen a notice about the session (ended, unreadable, signed out) waits to be read.
+  if (notice) messages.say(notice, { stay: !screen });
   renderChrome(path);
   document.title = `${screen?.title ?? "Sign in"} · ${APP_NAME}`;
   main.replaceChildren();

@@ -15,9 +15,10 @@ export class Messages {
   }
 
   /** Say something that happened; an error shown before stays only if ``keepError``. */
-  say(text, { action, keepError = false } = {}) {
+  /** ``stay``: the message waits for the reader (a notice on the sign-in screen about their session). */
+  say(text, { action, keepError = false, stay = false } = {}) {
     if (!keepError) this.alert.hide();
-    return this.status.show(text, action);
+    return this.status.show(text, action, stay);
   }
 
   /** Show an error, with a way to try again when ``retry`` is given. */
@@ -51,7 +52,7 @@ class Toast {
   }
 
   /** Show ``text`` (and its action); returns a number that names this message for hideIf. */
-  show(text, action) {
+  show(text, action, stay = false) {
     const close = el("button", { type: "button", class: "toast-close", "aria-label": "Dismiss message", onclick: () => this.dismiss() }, "✕");
     replace(this.region,
       el("span", { class: "toast-text" }, text),
@@ -59,7 +60,8 @@ class Toast {
       close,
     );
     this.region.hidden = false;
-    if (this.lifetime !== null) {
+    this.staying = stay;
+    if (this.lifetime !== null && !stay) {
       this.left = this.lifetime;
       this.resume();
     }
@@ -79,7 +81,7 @@ class Toast {
   }
 
   resume() {
-    if (this.region.hidden || this.lifetime === null || this.timer !== null) return;
+    if (this.region.hidden || this.lifetime === null || this.staying || this.timer !== null) return;
     this.started = Date.now();
     this.timer = setTimeout(() => this.dismiss(), Math.max(this.left, 1_000));
   }

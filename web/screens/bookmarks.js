@@ -290,6 +290,7 @@ export function bookmarksScreen(main, ctx) {
       if (warning && fields.url.input.value.trim() === url) {
         showWarning(warning);
         checked.seen = true;
+        submit.textContent = "Save anyway";
       }
     }, CHECK_AFTER_MS);
   }
