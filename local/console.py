@@ -178,17 +178,29 @@ class Console:
         mapped = service_map(self.store)
         parts = [
             "<!doctype html><html lang=en><head><meta charset=utf-8>",
-            "<title>Observability - make local</title>",
-            '<link rel=stylesheet href="/observability.css"></head><body><main>',
+            '<meta name=viewport content="width=device-width, initial-scale=1">',
+            '<meta name=color-scheme content="light dark">',
+            "<title>Observability · Linkshelf (make local)</title>",
+            '<link rel=icon href="/favicon.svg" type="image/svg+xml">',
+            '<link rel=stylesheet href="/styles.css"><link rel=stylesheet href="/observability.css">',
+            "</head><body>",
+            "<header class=topbar><div class=topbar-inner>",
+            '<a class=brand href="/#/bookmarks"><img src="/favicon.svg" alt="" width=28 height=28>',
+            "<span class=brand-name>Linkshelf</span></a><nav id=nav aria-label=Main>",
+            '<a href="/#/bookmarks">Back to the app</a>',
+            '<a href="/observability" aria-current=page>Observability</a></nav></div></header>',
+            '<main class="console">',
             "<h1>Observability of <code>make local</code></h1>",
             "<p>Read-only. Traces come from the functions' X-Ray SDK and the local stack's service "
             "segments; metrics and alarms from the embedded CloudWatch (README, Observability).</p>",
-            "<h2>Service map (last traces)</h2><table><tr><th>from</th><th>to</th><th>calls</th></tr>",
+            "<h2>Service map (last traces)</h2>",
+            "<div class=scroll><table><tr><th>from</th><th>to</th><th>calls</th></tr>",
             *(
                 f"<tr><td>{_e(edge['from'])}</td><td>{_e(edge['to'])}</td><td>{edge['calls']}</td></tr>"
                 for edge in mapped["edges"]
             ),
-            "</table><h2>Traces</h2><table><tr><th>trace</th><th>ms</th><th>services</th><th>annotations</th></tr>",
+            "</table></div><h2>Traces</h2><div class=scroll><table>",
+            "<tr><th>trace</th><th>ms</th><th>services</th><th>annotations</th></tr>",
             *(
                 f'<tr class="{"fault" if t["fault"] else ""}">'
                 f'<td><a href="/observability?trace={_e(t["id"])}">{_e(t["id"])}</a></td>'
@@ -196,24 +208,30 @@ class Console:
                 f"<td>{_e(', '.join(f'{k}={v}' for k, v in t['annotations'].items()))}</td></tr>"
                 for t in summaries
             ),
-            "</table>",
+            "</table></div>",
         ]
         if shown:
             parts += [f"<h2>Timeline of {_e(shown)}</h2>", _timeline_svg(shown, timeline(self.store, shown))]
-        parts += ["<h2>Business metrics</h2><table><tr><th>metric</th><th>dimensions</th><th>sum</th></tr>"]
+        parts += [
+            "<h2>Business metrics</h2><div class=scroll><table>",
+            "<tr><th>metric</th><th>dimensions</th><th>sum</th></tr>",
+        ]
         parts += [
             f"<tr><td>{_e(m['namespace'])}/{_e(m['name'])}</td>"
             f"<td>{_e(', '.join(f'{k}={v}' for k, v in m['dimensions'].items()))}</td>"
             f"<td>{m['sum']:g}</td></tr>"
             for m in business_metrics(self.aws)
         ]
-        parts += ["</table><h2>Alarms</h2><table><tr><th>alarm</th><th>state</th><th>metric</th></tr>"]
+        parts += [
+            "</table></div><h2>Alarms</h2><div class=scroll><table>",
+            "<tr><th>alarm</th><th>state</th><th>metric</th></tr>",
+        ]
         parts += [
             f'<tr class="{a["state"].lower()}"><td>{_e(a["name"])}</td><td>{a["state"]}</td>'
             f"<td>{_e(a['metric'])}</td></tr>"
             for a in alarms(self.aws)
         ]
-        parts += ["</table></main></body></html>"]
+        parts += ["</table></div></main></body></html>"]
         return "\n".join(parts)
 
 
@@ -245,12 +263,22 @@ def _timeline_svg(trace_id: str, rows: list[dict[str, Any]]) -> str:
     )
 
 
-STYLESHEET = """body{font:14px system-ui,sans-serif;margin:1.5rem;color:#222}
-table{border-collapse:collapse;margin-bottom:1rem}
-td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}
-tr.fault td,tr.alarm td{background:#fde2e2}tr.ok td{background:#e6f4ea}
-svg.timeline{max-width:100%;height:auto}
-svg.timeline text{font:12px monospace}rect.ok{fill:#4a7bd0}rect.error{fill:#e0a100}rect.fault{fill:#c62828}"""
+# What the console adds to the web client's stylesheet (served before it): its tables and the timeline, in the
+# app's colours (light and dark), tables scrolling inside their box on a phone rather than the page.
+STYLESHEET = """main.console{padding-bottom:3rem}
+.console code{font-size:.95em}
+.scroll{overflow-x:auto;margin-bottom:1.5rem;background:var(--surface);border:1px solid var(--line);
+border-radius:var(--radius)}
+.console table{border-collapse:collapse;width:100%;font-size:.9rem}
+.console td,.console th{border-bottom:1px solid var(--line);padding:.4rem .6rem;text-align:left;
+vertical-align:top}
+.console th{background:var(--surface-2)}
+.console td a{display:inline-block;min-height:24px}
+tr.fault td,tr.alarm td{background:var(--danger-surface)}tr.ok td{background:var(--success-surface)}
+svg.timeline{max-width:100%;height:auto;background:var(--surface);border:1px solid var(--line);
+border-radius:var(--radius)}
+svg.timeline text{font:12px monospace;fill:var(--text)}
+rect.ok{fill:#4a7bd0}rect.error{fill:#e0a100}rect.fault{fill:#c62828}"""
 
 
 # ---- make traces / make metrics: the same documents, as text -----------------------------------------

@@ -55,7 +55,9 @@ class WebClient:
         if request.method not in ("GET", "HEAD"):
             response = Response("Method not allowed\n", status=405, headers={"Allow": "GET, HEAD"})
         elif request.path == "/config.json":
-            response = Response(json.dumps(self.config, indent=2), content_type="application/json")
+            # The app links to the observability view only where one is served (make local, never AWS).
+            config = {**self.config, "observability_url": "/observability"} if self.console else self.config
+            response = Response(json.dumps(config, indent=2), content_type="application/json")
         elif self.console is not None and request.path.startswith("/observability"):
             response = self.observability(request)
         else:

@@ -43,10 +43,12 @@ from bookmarks.errors import (
 from bookmarks.library import IDEMPOTENCY_KEY
 from bookmarks.models import (
     MAX_PAGE_SIZE,
+    MAX_URL_LENGTH,
     Bookmark,
     BookmarkPage,
     BookmarkPatch,
     ErrorBody,
+    LinkCheck,
     NewBookmark,
     ReviewDecision,
     ReviewList,
@@ -70,6 +72,7 @@ REQUEST_MODELS: tuple[type[BaseModel], ...] = (
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     Bookmark,
     BookmarkPage,
+    LinkCheck,
     # feature: workflow
     TeamPage,
     ReviewList,
@@ -103,6 +106,12 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/bookmarks/{id}"): Operation(
         "Read one of the caller's bookmarks", 200, Bookmark, (BookmarkNotFound,)
+    ),
+    ("GET", "/bookmarks/check"): Operation(
+        "Whether the caller already saved a URL, and whether the team list holds it",
+        200,
+        LinkCheck,
+        (InvalidInput,),
     ),
     ("PUT", "/bookmarks/{id}"): Operation(
         "Change some fields of one of the caller's bookmarks",
@@ -198,6 +207,16 @@ def _parameters(route: Route, operation: Operation) -> list[dict[str, Any]]:
                     "does not own, or that no id can be, answers 404."
                 ),
                 "schema": {"type": "string"},
+            }
+        )
+    if route.path == "/bookmarks/check":
+        parameters.append(
+            {
+                "name": "url",
+                "in": "query",
+                "required": True,
+                "description": "The http(s) URL about to be saved; compared in its normalised form.",
+                "schema": {"type": "string", "maxLength": MAX_URL_LENGTH},
             }
         )
     if operation.paged:

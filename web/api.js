@@ -1,5 +1,9 @@
-// The bookmarks API over fetch: the ID token in Authorization, JSON both ways, and every error turned
-// into an ApiError with a sentence the reader can act on.
+// The bookmarks API over fetch: the ID token in Authorization, JSON both ways, every error turned into an
+// ApiError with a sentence the reader can act on, and no call left hanging: each gives up after
+// TIMEOUT_SECONDS, and ``onBusy`` hears how many calls are open (the app shows progress after a moment).
+
+/** How long a call may take before the client gives up on it and offers to try again. */
+export const TIMEOUT_SECONDS = 15;
 
 /** A failed API call: the HTTP status (0 when unreachable), a message, and the fields a 400 names. */
 export class ApiError extends Error {
@@ -33,9 +37,11 @@ function messageFor(status, body) {
 
 export class Api {
   /** @param {string} baseUrl @param {import("./auth.js").Auth} auth */
-  constructor(baseUrl, auth) {
+  constructor(baseUrl, auth, onBusy = () => {}) {
     this.baseUrl = baseUrl.replace(/\/$/, "");
     this.auth = auth;
+    this.onBusy = onBusy;
+    this.open = 0;
   }
 
   listBookmarks(cursor, limit) {
@@ -50,8 +56,13 @@ export class Api {
   updateBookmark(id, patch) {
     return this.request("PUT", `/bookmarks/${encodeURIComponent(id)}`, patch);
   }
-  deleteBookmark(id) {
-    return this.request("DELETE", `/bookmarks/${encodeURIComponent(id)}`);
+  /** ``keepalive``: the call outlives the page (a delete waiting for its undo when the tab closes). */
+  deleteBookmark(id, { keepalive = false } = {}) {
+    return this.request("DELETE", `/bookmarks/${encodeURIComponent(id)}`, undefined, {}, { keepalive });
+  }
+  /** Whether the caller already saved ``url`` ({mine: [{id, name}], on_team_list}). */
+  checkLink(url) {
+    return this.request("GET", `/bookmarks/check${query({ url })}`);
   }
   // feature: workflow
   listTeam(cursor, limit) {
@@ -67,11 +78,20 @@ export class Api {
   // end feature: workflow
 
   /** One call; a 401 gets one retry with refreshed tokens (an expired token is not a signed-out user). */
-  async request(method, path, body, headers = {}) {
-    let response = await this.send(method, path, body, headers);
+  async request(method, path, body, headers = {}, options = {}) {
+    this.onBusy(++this.open);
+    try {
+      return await this.answer(method, path, body, headers, options);
+    } finally {
+      this.onBusy(--this.open);
+    }
+  }
+
+  async answer(method, path, body, headers, options) {
+    let response = await this.send(method, path, body, headers, options);
     if (response.status === 401 && this.auth.signedIn) {
       await this.auth.refresh().catch(() => {});
-      if (this.auth.signedIn) response = await this.send(method, path, body, headers);
+      if (this.auth.signedIn) response = await this.send(method, path, body, headers, options);
     }
     const text = await response.text();
     let parsed = {};
@@ -87,10 +107,14 @@ export class Api {
     return parsed;
   }
 
-  async send(method, path, body, headers) {
+  async send(method, path, body, headers, { keepalive = false } = {}) {
     const token = await this.auth.idToken().catch(() => null);
+    const giveUp = new AbortController();
+    const timer = setTimeout(() => giveUp.abort(), TIMEOUT_SECONDS * 1000);
     try {
       return await fetch(this.baseUrl + path, {
+        signal: giveUp.signal,
+        keepalive,
         method,
         headers: {
           ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
@@ -100,7 +124,12 @@ export class Api {
         body: body !== undefined ? JSON.stringify(body) : undefined,
       });
     } catch {
+      if (giveUp.signal.aborted) {
+        throw new ApiError(0, `The API did not answer within ${TIMEOUT_SECONDS} seconds; try again.`);
+      }
       throw new ApiError(0, "Could not reach the API: check your connection and try again.");
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -125,13 +125,12 @@ export class Auth {
     }
   }
 
-  /** Revoke the refresh token (best effort) and forget every token. */
+  /** Forget every token and revoke the refresh token (best effort); true when Cognito revoked it. */
   async signOut() {
     const refreshToken = this.session?.refreshToken;
     this.forget();
-    if (refreshToken) {
-      await this.call("RevokeToken", { ClientId: this.clientId, Token: refreshToken }).catch(() => {});
-    }
+    if (!refreshToken) return true;
+    return this.call("RevokeToken", { ClientId: this.clientId, Token: refreshToken }).then(() => true, () => false);
   }
 
   forget() {
@@ -172,13 +171,18 @@ export class Auth {
   }
 }
 
+/** The stored session, or null; a session whose ID token cannot be read is dropped (signed out cleanly). */
 function readSession() {
   try {
     const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
-    return session?.idToken && session?.refreshToken ? session : null;
+    if (!session) return null;
+    if (typeof session.idToken === "string" && session.refreshToken && decodeClaims(session.idToken)) return session;
   } catch {
-    return null;
+    // Not JSON, or a token whose claims are not base64url JSON: the same as no session, said below.
   }
+  sessionStorage.removeItem(STORAGE_KEY);
+  sessionStorage.setItem("bookmarks.notice", "Your session could not be read, so you were signed out: sign in again.");
+  return null;
 }
 
 /** The claims of a JWT, for display and routing only: the API verifies the token, the client need not. */

@@ -1,30 +1,99 @@
-// Pieces the screens share: labelled fields with their errors, busy buttons, cursor paging, lists that
-// say when they are empty or failed, and the contest status in words.
+// Pieces the screens share: labelled fields with their errors, warnings and character counters, busy
+// buttons, menus, cursor paging, lists that show placeholders while loading and say when they are empty
+// or failed, and the contest status in words.
 
 import { el, focusOn, replace } from "./dom.js";
 
 let fieldCount = 0;
 
-/** A labelled input (or textarea) whose error is announced with it (aria-describedby). */
-export function field({ name, label, type = "text", hint, multiline = false, ...attributes }) {
+/**
+ * A labelled input (or textarea) whose error, warning and hint are announced with it (aria-describedby).
+ * ``limit``: the most characters the API takes; a counter shows how many are used, and nothing typed is
+ * cut (an over-long value is refused by the form's check, by its field, with the count).
+ */
+export function field({ name, label, type = "text", hint, multiline = false, limit, ...attributes }) {
   const id = `field-${name}-${++fieldCount}`;
   const errorId = `${id}-error`;
+  const warningId = `${id}-warning`;
   const hintId = hint ? `${id}-hint` : null;
+  const counterId = limit ? `${id}-counter` : null;
   const input = el(multiline ? "textarea" : "input", {
     id,
     name,
     ...(multiline ? {} : { type }),
-    "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
+    "aria-describedby": [hintId, counterId, errorId, warningId].filter(Boolean).join(" "),
     ...attributes,
   });
   const error = el("p", { id: errorId, class: "field-error", hidden: true });
+  const warning = el("p", { id: warningId, class: "field-warning", hidden: true });
+  const counter = limit ? el("span", { id: counterId, class: "counter" }) : null;
+  const count = () => {
+    if (!counter) return;
+    const used = input.value.length;
+    counter.textContent = `${used} / ${limit}`;
+    counter.classList.toggle("over", used > limit);
+  };
+  input.addEventListener("input", count);
+  count();
   const wrapper = el("div", { class: "field" },
-    el("label", { for: id }, label),
+    el("div", { class: "field-top" }, el("label", { for: id }, label), counter),
     hint ? el("span", { id: hintId, class: "hint" }, hint) : null,
     input,
     error,
+    warning,
   );
-  return { wrapper, input, error, label };
+  return { wrapper, input, error, warning, label, limit, count };
+}
+
+/** The form's own check of a limited field: a problem in the API's words, or null. */
+export function tooLong(target) {
+  const used = target.input.value.trim().length;
+  return target.limit && used > target.limit
+    ? `must be at most ${target.limit} characters (it has ${used})`
+    : null;
+}
+
+/**
+ * A button that opens a short list of actions below it (a disclosure: Tab moves through the actions,
+ * Escape or a click elsewhere closes it and focus goes back to the button).
+ */
+export function disclosureMenu({ label, buttonText, buttonClass = "menu-button", items }) {
+  const list = el("div", { class: "menu", hidden: true });
+  const button = el("button", {
+    type: "button", class: buttonClass, "aria-expanded": "false", "aria-label": label,
+    onclick: () => (list.hidden ? open() : close(false)),
+  }, buttonText);
+  list.replaceChildren(...items.filter(Boolean));
+  const root = el("div", { class: "row-menu" }, button, list);
+  const onOutside = (event) => {
+    if (!root.contains(event.target)) close(false);
+  };
+  function open() {
+    list.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    document.addEventListener("pointerdown", onOutside);
+    list.querySelector("button, a")?.focus();
+  }
+  function close(refocus) {
+    list.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    document.removeEventListener("pointerdown", onOutside);
+    if (refocus) button.focus();
+  }
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !list.hidden) {
+      event.stopPropagation();
+      close(true);
+    }
+  });
+  // An action taken closes the menu; the action itself decides where focus goes next.
+  list.addEventListener("click", (event) => {
+    if (event.target.closest("button, a")) close(false);
+  });
+  root.addEventListener("focusout", (event) => {
+    if (!list.hidden && event.relatedTarget && !root.contains(event.relatedTarget)) close(false);
+  });
+  return root;
 }
 
 /** Show each {field, problem} next to its input and focus the first; returns the problems no input claimed. */
@@ -121,10 +190,21 @@ export class Pager {
   }
 }
 
+/** Placeholders in the shape of rows while a list loads (hidden from screen readers, which hear aria-busy
+ * and ``label``). */
+export function loading(container, label, rows = 3) {
+  container.setAttribute("aria-busy", "true");
+  replace(container,
+    el("p", { class: "visually-hidden" }, label),
+    el("ul", { class: "items", "aria-hidden": "true" },
+      Array.from({ length: rows }, () => el("li", { class: "item skeleton" }, el("span"), el("span"), el("span")))),
+  );
+}
+
 /** A list, or a friendly line when it is empty. */
 export function listOrEmpty(container, items, render, emptyText) {
   container.removeAttribute("aria-busy");
-  replace(container, items.length ? el("ul", { class: "items" }, items.map(render)) : el("p", { class: "empty" }, emptyText));
+  replace(container, items.length ? el("ul", { class: "items" }, items.map(render)) : el("div", { class: "empty" }, el("p", {}, emptyText)));
 }
 
 /** In place of a list that could not be loaded: say so (never an empty list), and offer to try again. */

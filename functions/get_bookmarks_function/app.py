@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from bookmarks import aws, library, snapstart
 from bookmarks.api import current_user, json_response, new_resolver, not_an_api_event
-from bookmarks.models import Bookmark, BookmarkPage, ErrorBody, TeamPage
+from bookmarks.models import Bookmark, BookmarkPage, ErrorBody, LinkCheck, TeamPage
 from bookmarks.observability import Tracer, resolve
 
 logger = Logger()
@@ -20,6 +20,7 @@ snapstart.warm_before_snapshot(
         Bookmark,
         BookmarkPage,
         ErrorBody,
+        LinkCheck,
         # feature: workflow
         TeamPage,
         # end feature: workflow
@@ -35,6 +36,13 @@ def list_bookmarks() -> Response[str]:
         cursor=app.current_event.get_query_string_value("cursor"),
     )
     return json_response(200, page)
+
+
+# Before /bookmarks/<bookmark_id>: the resolver tries routes in order, as the gateway prefers a literal.
+@app.get("/bookmarks/check")
+def check_link() -> Response[str]:
+    url = app.current_event.get_query_string_value("url")
+    return json_response(200, library.check_link(current_user(app), url))
 
 
 @app.get("/bookmarks/<bookmark_id>")

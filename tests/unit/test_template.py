@@ -29,8 +29,10 @@ def index_arn(table: str, index: str) -> dict[str, str]:
             "GetBookmarksFunctionRole",
             [
                 (frozenset({"dynamodb:GetItem", "dynamodb:Query"}), TABLE_ARN),
+                (frozenset({"dynamodb:Query"}), index_arn("BookmarksTable", "OwnerUrlIndex")),
                 # feature: workflow
                 (frozenset({"dynamodb:Query"}), index_arn("BookmarksTable", "TeamIndex")),
+                (frozenset({"dynamodb:Query"}), index_arn("BookmarksTable", "SharedUrlIndex")),
                 # end feature: workflow
             ],
         ),

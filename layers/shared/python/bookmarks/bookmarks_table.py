@@ -25,6 +25,7 @@ from bookmarks.models import (
     Bookmark,
     BookmarkPatch,
     ContestStatus,
+    SavedLink,
     TeamBookmark,
     after_editing,
     after_sharing,
@@ -328,7 +329,32 @@ def delete(owner: str, bookmark_id: str) -> None:
         raise BookmarkNotFound(bookmark_id) from None
 
 
+def owners_bookmarks_of(owner: str, url_key: str) -> list[SavedLink]:
+    """The owner's bookmarks whose normalised URL is ``url_key`` (one read of OwnerUrlIndex)."""
+    items = dynamodb().query(
+        TableName=settings().bookmarks_table_name,
+        IndexName=layout.OWNER_URL_INDEX,
+        KeyConditionExpression=f"{layout.PARTITION_KEY} = :owner AND {layout.URL_KEY} = :url",
+        ExpressionAttributeValues={":owner": {"S": layout.owner_key(owner)}, ":url": {"S": url_key}},
+    )["Items"]
+    return [SavedLink(id=item["id"]["S"], name=item["name"]["S"]) for item in items]
+
+
 # feature: workflow
+def team_list_holds(url_key: str) -> bool:
+    """Whether a published bookmark of anyone has the normalised URL ``url_key`` (one read of
+    SharedUrlIndex, which holds only shared bookmarks)."""
+    answer = dynamodb().query(
+        TableName=settings().bookmarks_table_name,
+        IndexName=layout.SHARED_URL_INDEX,
+        KeyConditionExpression=f"{layout.SHARED_URL_KEY} = :url",
+        FilterExpression=f"{layout.CONTEST_STATUS} = :approved",
+        ExpressionAttributeValues={":url": {"S": url_key}, ":approved": {"S": ContestStatus.APPROVED.value}},
+        Select="COUNT",
+    )
+    return int(answer["Count"]) > 0
+
+
 def team_page(limit: int, after: str | None) -> tuple[list[tuple[TeamBookmark, str]], bool]:
     """Up to ``limit`` published bookmarks, newest first, each with its team-list position, from after
     the position ``after``; and whether more follow. Needs no owner: the position is the whole cursor."""

@@ -41,6 +41,8 @@ PUBLISHED_AT = "published_at"
 SHARED = "shared"
 URL_KEY = "url_key"
 URL_TLD = "url_tld"
+# OwnerUrlIndex: an owner's bookmarks by normalised URL (pk, url_key): whether they saved a link before.
+OWNER_URL_INDEX = "OwnerUrlIndex"
 
 # feature: workflow
 DECIDED_AT = "decided_at"

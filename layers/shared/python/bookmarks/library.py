@@ -13,10 +13,12 @@ from bookmarks.ids import is_bookmark_id, new_bookmark_id
 from bookmarks.models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    MAX_URL_LENGTH,
     Bookmark,
     BookmarkPage,
     BookmarkPatch,
     ContestStatus,
+    LinkCheck,
     NewBookmark,
     TeamPage,
     after_sharing,
@@ -24,6 +26,7 @@ from bookmarks.models import (
 from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
 from bookmarks.rules import Identity
 from bookmarks.settings import settings
+from bookmarks.urls import normalise, web_url_problem
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -116,6 +119,24 @@ def update(owner: str, bookmark_id: str, patch: BookmarkPatch, caller: Identity 
 def delete(owner: str, bookmark_id: str) -> None:
     """Delete the owner's bookmark; raises BookmarkNotFound."""
     bookmarks_table.delete(owner, _known_id(bookmark_id))
+
+
+def check_link(owner: str, url: str | None) -> LinkCheck:
+    """Whether the owner already saved ``url`` (compared normalised), and whether the team list holds
+    it: asked before saving, so the reader is warned. Raises InvalidInput for a missing or non-web URL."""
+    if not url:
+        raise InvalidInput("The url parameter is required.", [Problem("url", "is required")])
+    problem = (
+        f"must be at most {MAX_URL_LENGTH} characters" if len(url) > MAX_URL_LENGTH else web_url_problem(url)
+    )
+    if problem is not None:
+        raise InvalidInput(f"The url {problem}.", [Problem("url", problem)])
+    key = normalise(url)
+    on_team_list = False
+    # feature: workflow
+    on_team_list = bookmarks_table.team_list_holds(key)
+    # end feature: workflow
+    return LinkCheck(url=key, mine=bookmarks_table.owners_bookmarks_of(owner, key), on_team_list=on_team_list)
 
 
 def _known_id(bookmark_id: str) -> str:

@@ -359,6 +359,22 @@ class ReviewList(Model):
 # end feature: workflow
 
 
+class SavedLink(Model):
+    """One of the caller's bookmarks, named."""
+
+    id: str
+    name: str
+
+
+class LinkCheck(Model):
+    """What is known of a URL before it is saved: the caller's bookmarks of the same (normalised) URL,
+    and whether the team list already holds it."""
+
+    url: str = Field(description="The URL asked about, normalised as duplicates are compared.")
+    mine: list[SavedLink]
+    on_team_list: bool
+
+
 class FieldProblem(Model):
     field: str
     problem: str
