@@ -22,6 +22,7 @@ TESTS_OF_LOCAL = {
     "tests/unit/test_moto_patches.py",
     "tests/unit/test_provision.py",
     "tests/unit/test_resolve.py",
+    "tests/unit/test_runtime.py",
     "tests/unit/test_triggers.py",
 }
 

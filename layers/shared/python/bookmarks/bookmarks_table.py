@@ -31,7 +31,7 @@ from bookmarks.models import (
     after_sharing,
 )
 from bookmarks.settings import settings
-from bookmarks.urls import normalise, top_level_domain
+from bookmarks.urls import top_level_domain, url_key
 
 _IS_NEW = f"attribute_not_exists({layout.PARTITION_KEY})"
 _EXISTS = f"attribute_exists({layout.PARTITION_KEY})"
@@ -217,7 +217,7 @@ def _update_once(
     if patch.url is not None:
         sets.update({"url": ":url", layout.URL_KEY: ":url_key", layout.URL_TLD: ":url_tld"})
         values.update(
-            {":url": patch.url, ":url_key": normalise(patch.url), ":url_tld": top_level_domain(patch.url)}
+            {":url": patch.url, ":url_key": url_key(patch.url), ":url_tld": top_level_domain(patch.url)}
         )
         conditions.append(f"attribute_not_exists(#{layout.CONTEST_STATUS})")
     if patch.name is not None:
@@ -330,7 +330,8 @@ def delete(owner: str, bookmark_id: str) -> None:
 
 
 def owners_bookmarks_of(owner: str, url_key: str) -> list[SavedLink]:
-    """The owner's bookmarks whose normalised URL is ``url_key`` (one read of OwnerUrlIndex)."""
+    """The owner's bookmarks whose URL has the key ``url_key`` (``bookmarks.urls.url_key``): one read of
+    OwnerUrlIndex."""
     items = dynamodb().query(
         TableName=settings().bookmarks_table_name,
         IndexName=layout.OWNER_URL_INDEX,
@@ -342,7 +343,7 @@ def owners_bookmarks_of(owner: str, url_key: str) -> list[SavedLink]:
 
 # feature: workflow
 def team_list_holds(url_key: str) -> bool:
-    """Whether a published bookmark of anyone has the normalised URL ``url_key`` (one read of
+    """Whether a published bookmark of anyone has the URL key ``url_key`` (one read of
     SharedUrlIndex, which holds only shared bookmarks)."""
     answer = dynamodb().query(
         TableName=settings().bookmarks_table_name,

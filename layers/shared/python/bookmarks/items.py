@@ -9,7 +9,7 @@ from bookmarks import layout, rules
 from bookmarks.errors import UnreadableChange
 from bookmarks.ids import is_bookmark_id
 from bookmarks.models import Bookmark, ContestStatus, TeamBookmark
-from bookmarks.urls import normalise, top_level_domain
+from bookmarks.urls import top_level_domain, url_key
 
 Item = dict[str, Any]
 
@@ -89,7 +89,7 @@ def bookmark_item(owner: str, bookmark: Bookmark, shared_by: str | None = None) 
     values.update(
         {
             "owner": owner,
-            layout.URL_KEY: normalise(bookmark.url),
+            layout.URL_KEY: url_key(bookmark.url),
             layout.URL_TLD: top_level_domain(bookmark.url),
         }
     )

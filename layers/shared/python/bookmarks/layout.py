@@ -39,9 +39,11 @@ DECISION_REASON = "decision_reason"
 SUBMITTED_AT = "submitted_at"
 PUBLISHED_AT = "published_at"
 SHARED = "shared"
+# The digest of the canonical URL (bookmarks.urls.url_key): what the duplicate check and the indexes compare.
 URL_KEY = "url_key"
 URL_TLD = "url_tld"
-# OwnerUrlIndex: an owner's bookmarks by normalised URL (pk, url_key): whether they saved a link before.
+# OwnerUrlIndex: an owner's bookmarks by URL key (pk, url_key: the digest bookmarks.urls.url_key
+# writes), so one read says whether they saved a link before.
 OWNER_URL_INDEX = "OwnerUrlIndex"
 
 # feature: workflow

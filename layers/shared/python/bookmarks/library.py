@@ -26,7 +26,7 @@ from bookmarks.models import (
 from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
 from bookmarks.rules import Identity
 from bookmarks.settings import settings
-from bookmarks.urls import normalise, web_url_problem
+from bookmarks.urls import url_key, web_url_problem
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -131,7 +131,7 @@ def check_link(owner: str, url: str | None) -> LinkCheck:
     )
     if problem is not None:
         raise InvalidInput(f"The url {problem}.", [Problem("url", problem)])
-    key = normalise(url)
+    key = url_key(url)
     on_team_list = False
     # feature: workflow
     on_team_list = bookmarks_table.team_list_holds(key)

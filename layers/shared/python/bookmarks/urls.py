@@ -1,6 +1,7 @@
 """What the app understands of a URL: whether it is a web URL, its one canonical form (what the duplicate
 check compares), and the ASCII form of its host (shown beside one written in other characters)."""
 
+import hashlib
 import ipaddress
 import re
 from urllib.parse import SplitResult, quote, urlsplit
@@ -45,6 +46,14 @@ def web_url_problem(url: str) -> str | None:
     except (idna.IDNAError, UnicodeError):
         return "must have a host that is a valid domain name (IDNA, UTS #46)"
     return None
+
+
+def url_key(url: str) -> str:
+    """What two bookmarks of one page share in the table's indexes: the SHA-256 of the canonical form, in
+    hex. DynamoDB limits a partition key to 2,048 bytes and a sort key to 1,024; the canonical form of a
+    2,048-character URL can be longer (percent-encoding a character takes up to 12 bytes), the digest
+    never."""
+    return hashlib.sha256(normalise(url).encode()).hexdigest()
 
 
 def normalise(url: str) -> str:
