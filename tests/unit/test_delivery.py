@@ -149,3 +149,14 @@ def test_oidc_role_trusts_only_this_repositorys_deploy_environment() -> None:
         "production",
         "staging",
     ]
+
+
+def test_every_stack_the_readme_names_in_a_command_is_one_samconfig_or_the_pipeline_defines() -> None:
+    readme = (ROOT / "README.md").read_text()
+    stacks = set(re.findall(r"(?:--stack-name |STACK=|AWS_SAM_STACK_NAME=)([^\s`\\)]+)", readme))
+    environments = set(re.findall(r"(?:--config-env |ENV=)([^\s`\\)]+)", readme))
+    defined = set(stack_names.stack_names().values()) | set(stack_names.pipeline_stack_names().values())
+
+    assert stacks
+    assert {s for s in stacks if not s.startswith(("<", "$"))} <= defined
+    assert {e for e in environments if not e.startswith(("<", "$"))} <= set(stack_names.stages())
