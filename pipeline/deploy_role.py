@@ -169,12 +169,7 @@ class Stack:
             return str(self.resources[name]["Properties"]["StageName"])
         if SERVICE_IDS.get(resource_type):
             return str(SERVICE_IDS[resource_type])
-        if resource_type in {
-            "AWS::SNS::Topic",
-            "AWS::Lambda::Alias",
-            "AWS::StepFunctions::StateMachine",
-            "AWS::IAM::ManagedPolicy",
-        }:
+        if resource_type in table()["ref_is_arn"]:
             return self.arn(name)
         return self.physical_name(name)
 

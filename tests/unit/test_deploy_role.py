@@ -27,8 +27,26 @@ from tools.features import cut, manifest
 from tools.remove_feature import without_dashboard_lines
 
 ENVIRONMENTS = ("staging", "prod")
-# The starter, and what each `make remove-feature` leaves, in the order the manifest allows.
-VARIANTS = {"full": (), "without-workflow": ("workflow",), "without-both": ("workflow", "contest")}
+
+
+def removal_order() -> list[str]:
+    """The features still in the tree, each after those it must follow (tools/features.toml)."""
+    features = manifest().features
+    order: list[str] = []
+    while len(order) < len(features):
+        ready = [
+            n for n, f in features.items() if n not in order and set(f.after) & set(features) <= set(order)
+        ]
+        assert ready, f"features.toml's `after` makes a cycle among {sorted(set(features) - set(order))}"
+        order += ready
+    return order
+
+
+# The tree as it is, and what each further `make remove-feature` leaves, in the order the manifest allows.
+VARIANTS = {
+    "as-is" if not removed else "without-" + "-".join(removed): tuple(removed)
+    for removed in (removal_order()[:n] for n in range(len(removal_order()) + 1))
+}
 EXECUTION_ROLE = "CloudFormationExecutionRole"
 DEPLOY_ROLE = "GitHubDeployRole"
 BOUNDARY = "AppRolesBoundary"
@@ -165,7 +183,7 @@ def test_given_the_translated_template_when_every_variant_is_read_then_every_typ
 
 
 def test_given_the_conditions_when_combined_then_each_one_is_seen_both_ways() -> None:
-    combos = deploy_role.combinations(yaml_parse(variant_texts("full")[0]))
+    combos = deploy_role.combinations(yaml_parse(variant_texts("as-is")[0]))
 
     assert len(combos) >= 2**6
     for name in combos[0]:
@@ -263,9 +281,9 @@ def test_given_the_pipeline_when_it_deploys_then_the_deploy_role_allows_exactly_
 
 
 def test_given_each_environments_deploy_role_when_it_reaches_for_the_other_then_it_is_denied() -> None:
-    staging, prod = (policies("full", e, DEPLOY_ROLE) for e in ENVIRONMENTS)
+    staging, prod = (policies("as-is", e, DEPLOY_ROLE) for e in ENVIRONMENTS)
     # The transform is AWS's, one for all; a user pool's id is Cognito's choice (README, "Deploying").
-    prods = [r for r in deploy_needs("full", "prod") if "prod" in r.resource]
+    prods = [r for r in deploy_needs("as-is", "prod") if "prod" in r.resource]
 
     assert [r for r in prods if allowed(staging, r)] == []
     assert all(allowed(prod, r) for r in prods)
@@ -274,10 +292,10 @@ def test_given_each_environments_deploy_role_when_it_reaches_for_the_other_then_
 def test_given_each_environment_when_github_asks_then_only_that_environments_jobs_get_its_role() -> None:
     subjects = {}
     for environment in ENVIRONMENTS:
-        trust = pipeline_stack("full", environment).resources[DEPLOY_ROLE]["Properties"][
+        trust = pipeline_stack("as-is", environment).resources[DEPLOY_ROLE]["Properties"][
             "AssumeRolePolicyDocument"
         ]
-        statement = deploy_role._resolved(pipeline_stack("full", environment), trust)["Statement"][0]
+        statement = deploy_role._resolved(pipeline_stack("as-is", environment), trust)["Statement"][0]
         subjects[environment] = statement["Condition"]["StringEquals"][
             "token.actions.githubusercontent.com:sub"
         ]
