@@ -16,7 +16,7 @@ from local.provision import Aws, create_table, filter_patterns, provision, state
 from local.resolve import Resolver
 from local.stack import Stack, start
 from local.stack import stack_name as local_stack_name
-from local.template import TEMPLATE_PATH, resource, template, translated
+from local.template import TEMPLATE_PATH, resource, template, translate, translated
 from local.triggers import AtLeastOnce, StreamReader, apply_input_path, matches, matches_filters, redelivered
 from local.web import WebClient, content_security_policy
 
@@ -101,6 +101,7 @@ __all__ = [
     "table_environment",
     "table_variables",
     "template",
+    "translate",
     "translated",
     "user_pool_groups",
 ]

@@ -134,12 +134,29 @@ def test_the_pipeline_role_may_deploy_every_stack_of_samconfig() -> None:
     assert all(name.startswith(f"{prefix}-") for name in stack_names.stack_names().values())
 
 
-def test_oidc_role_trusts_only_this_repositorys_deploy_environments() -> None:
+def test_oidc_role_trusts_only_this_repositorys_deploy_environment() -> None:
+    # One pipeline stack per environment: its deploy role trusts that GitHub environment's jobs only
+    # (tests/unit/test_deploy_role.py resolves it for each).
     oidc = yaml_parse((ROOT / "pipeline" / "github-oidc.yaml").read_text())
     trust = oidc["Resources"]["GitHubDeployRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
     claims = trust["Condition"]["StringEquals"]
-    subjects = claims["token.actions.githubusercontent.com:sub"]
+    condition, prod, staging = claims["token.actions.githubusercontent.com:sub"]["Fn::If"]
 
     assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert claims["token.actions.githubusercontent.com:aud"] == "sts.amazonaws.com"
-    assert [subject["Fn::Sub"].rsplit(":", 1)[-1] for subject in subjects] == ["staging", "production"]
+    assert condition == "DeploysProd"
+    assert [prod["Fn::Sub"].rsplit(":", 1)[-1], staging["Fn::Sub"].rsplit(":", 1)[-1]] == [
+        "production",
+        "staging",
+    ]
+
+
+def test_every_stack_the_readme_names_in_a_command_is_one_samconfig_or_the_pipeline_defines() -> None:
+    readme = (ROOT / "README.md").read_text()
+    stacks = set(re.findall(r"(?:--stack-name |STACK=|AWS_SAM_STACK_NAME=)([^\s`\\)]+)", readme))
+    environments = set(re.findall(r"(?:--config-env |ENV=)([^\s`\\)]+)", readme))
+    defined = set(stack_names.stack_names().values()) | set(stack_names.pipeline_stack_names().values())
+
+    assert stacks
+    assert {s for s in stacks if not s.startswith(("<", "$"))} <= defined
+    assert {e for e in environments if not e.startswith(("<", "$"))} <= set(stack_names.stages())
