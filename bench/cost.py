@@ -291,6 +291,16 @@ def story_lines(name: str, deployment: Deployment, options: Options | None = Non
         amount = Decimal(str(quantity))
         lines.append(Line(item, amount, unit, price[priced].of(amount * per_unit * MILLION)))
 
+    if not api and not story["invocations"]:
+        # Cognito bills a user once a month, however often they sign in: the month table prices it.
+        lines.append(
+            Line(
+                "Cognito sign-in (billed per monthly active user, not per request)",
+                Decimal(1),
+                "sign-ins",
+                Decimal(0),
+            )
+        )
     if api:
         add("API Gateway REST requests", api, "requests", "api_rest_requests")
     waf = options.waf if options.waf is not None else deployment.parameter("EnableWaf") == "true"
@@ -483,12 +493,11 @@ def _high_resolution(alarm: dict[str, Any]) -> bool:
     return any(isinstance(p, int) and p < 60 for p in periods)
 
 
-def metric_shapes() -> set[str]:
-    """Every custom metric the measured stories made (names x dimension values), plus API Gateway's
-    detailed metrics: seven per method and resource when MethodSettings turns them on."""
+def metric_shapes(deployment: Deployment) -> set[str]:
+    """Every custom metric the measured stories the template still has made (names x dimension values)."""
     shapes = set(measured().get("setup_emf", []))
-    for story in measured()["stories"].values():
-        shapes |= set(story["emf"])
+    for name in stories(deployment):
+        shapes |= set(measured()["stories"][name]["emf"])
     return shapes
 
 
@@ -502,14 +511,16 @@ def detailed_api_metrics(deployment: Deployment) -> int:
         return 0
     routes = api_routes()
     methods = len(routes) + len({r.path for r in routes})  # each resource's OPTIONS (CORS) too
-    return 7 * methods
+    # Count, 4XXError, 5XXError, Latency, IntegrationLatency per method and resource (the cache's two
+    # more only with a cache, which is off).
+    return 5 * methods
 
 
 def used_lines(deployment: Deployment) -> list[Standing]:
     """Charges that start with the first request of a month and do not grow with traffic: each custom
     metric that receives a datapoint is billed for the month."""
     price = prices()["cloudwatch_custom_metrics"]
-    app = units.custom_metrics(metric_shapes())
+    app = units.custom_metrics(metric_shapes(deployment))
     api = detailed_api_metrics(deployment)
     lines = [
         Standing(
@@ -696,6 +707,14 @@ def option_rows(deployment: Deployment) -> list[str]:
         f"| WAF on (`EnableWaf=true`) | {usd(_waf_month())} a month standing, and "
         f"{story_delta(Options(waf=True))} |"
     )
+    detailed = detailed_api_metrics(deployment)
+    if detailed:
+        metric = prices()["cloudwatch_custom_metrics"]
+        rows.append(
+            "| API Gateway detailed metrics off (`MetricsEnabled: false`) "
+            f"| {usd(metric.of(detailed))} a month less per environment; the stage's own metrics (count, "
+            "errors, latency of the whole API) stay free |"
+        )
     alarm = prices()["cloudwatch_standard_alarms"]
     alarms = sum(_alarm_metrics(a) for a in deployment.of_type("AWS::CloudWatch::Alarm").values())
     rows.append(
@@ -756,8 +775,8 @@ def report() -> list[str]:
         "",
         *idle_table(),
         "",
-        "**Per million of each story**, dev's settings (a story's asynchronous work included: stream, bus, "
-        "contest, workflow):",
+        "**Per million of each story**, dev's settings (with the asynchronous work a story sets off: the "
+        "stream, the bus and what its rules start):",
         "",
         *story_table(dev),
         "",
