@@ -592,7 +592,36 @@ def idle_table() -> list[str]:
             )
             cells.append(f"**{usd(amount)}**")
         out.append(f"| {title} | " + " | ".join(cells) + " |")
+    out.append("| *grows with what is kept (per GB, not in the totals)* |" + " |" * len(deployments))
+    for item, per_env in stored_rows(deployments).items():
+        out.append(f"| {item} | " + " | ".join(per_env[e] for e in deployments) + " |")
     return out
+
+
+def stored_rows(deployments: dict[str, Deployment]) -> dict[str, dict[str, str]]:
+    """What a GB kept costs a month in each environment: tables (storage, point-in-time recovery) and logs
+    (each GB ingested a month, stored compressed for the environment's retention)."""
+    price = prices()
+    rows: dict[str, dict[str, str]] = {}
+    for name, deployment in deployments.items():
+        tables = deployment.of_type("AWS::DynamoDB::Table").values()
+        pitr = [
+            t
+            for t in tables
+            if deployment.resolver.resolve(t["Properties"])
+            .get("PointInTimeRecoverySpecification", {})
+            .get("PointInTimeRecoveryEnabled")
+        ]
+        per_gb = price["dynamodb_storage_gb_month"].usd + (price["dynamodb_pitr_gb_month"].usd if pitr else 0)
+        rows.setdefault("DynamoDB: a GB stored, with point-in-time recovery (25 GB free)", {})[name] = usd(
+            per_gb
+        )
+        retention = int(deployment.parameter("LogRetentionDays"))
+        stored = Decimal(str(LOG_COMPRESSION)) * min(Decimal(retention) / 30, Decimal(retention))
+        rows.setdefault("CloudWatch Logs: each GB ingested a month, kept for the retention", {})[name] = (
+            f"{usd(price['logs_stored_gb_month'].of(stored))} ({retention} days)"
+        )
+    return rows
 
 
 def story_table(deployment: Deployment, options: Options | None = None) -> list[str]:
@@ -717,6 +746,15 @@ def option_rows(deployment: Deployment) -> list[str]:
         )
     alarm = prices()["cloudwatch_standard_alarms"]
     alarms = sum(_alarm_metrics(a) for a in deployment.of_type("AWS::CloudWatch::Alarm").values())
+    managed = Deployment({**deployment.parameters, "EncryptionKey": "customer-managed"})
+    keys_now = sum((line.usd for line in idle_lines(deployment) if line.item.startswith("KMS")), Decimal(0))
+    keys_then = sum((line.usd for line in idle_lines(managed) if line.item.startswith("KMS")), Decimal(0))
+    rows.append(
+        "| one customer managed key (`EncryptionKey=customer-managed`) "
+        f"| {usd(keys_now)} → {usd(keys_then)} a month in keys (each yearly rotation adds a dollar, up to "
+        "two), and the tables', queues' and logs' "
+        "KMS requests become billable requests to it |"
+    )
     rows.append(
         f"| each alarm metric more or less | {usd(alarm.of(1))} a month standard resolution, "
         f"{usd(prices()['cloudwatch_high_resolution_alarms'].of(1))} high resolution, "
@@ -767,7 +805,17 @@ def report() -> list[str]:
         f"Prices: {REGION}, read {price_file()['regions'][REGION]['read']} from the AWS pricing pages named "
         "in "
         f"`bench/prices.toml`; counts: `bench/measured.json` (`make measure`, {measured_at}). Durations are "
-        "timed on the local stack, so Lambda duration is an estimate; everything else is counted.",
+        "timed on the local stack, so Lambda duration is an estimate; everything else is counted. How: API "
+        "requests and invocations as the stack serves them; DynamoDB request units from the size of every "
+        "item read and written, before and after, as DynamoDB rounds them "
+        f"({units.WRITE_UNIT_BYTES // units.KB} KB a write unit, {units.READ_UNIT_BYTES // units.KB} KB a "
+        "read unit, half for eventually consistent "
+        "reads, twice in a transaction, each index by its projection; a list of a partition everyone shares "
+        f"as a full page of {PAGE_READ} items); log bytes as the functions wrote them at the template's log "
+        "level, with Lambda's JSON platform lines and the access log line; custom metrics as the distinct "
+        "metric name and dimension sets of the EMF lines; traces as API requests and stream batches at "
+        f"X-Ray's default {SAMPLING_RATE:.0%} past its reservoir of one a second; logs stored compressed to "
+        f"{LOG_COMPRESSION:.0%} (an assumption: check a log group's storedBytes).",
         "",
         "**Idle, per month, per environment of `samconfig.toml`** (quantity in brackets; the always-free "
         "tier "
