@@ -593,8 +593,8 @@ def idle_table() -> list[str]:
             cells.append(f"**{usd(amount)}**")
         out.append(f"| {title} | " + " | ".join(cells) + " |")
     out.append("| *grows with what is kept (per GB, not in the totals)* |" + " |" * len(deployments))
-    for item, per_env in stored_rows(deployments).items():
-        out.append(f"| {item} | " + " | ".join(per_env[e] for e in deployments) + " |")
+    for item, cells_by_env in stored_rows(deployments).items():
+        out.append(f"| {item} | " + " | ".join(cells_by_env[e] for e in deployments) + " |")
     return out
 
 
