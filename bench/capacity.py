@@ -137,7 +137,7 @@ def checks(users: int, deployment: Deployment) -> list[Check]:
     for name, rate in rates.items():
         for function, invocation in table[name]["invocations"].items():
             if function in deployment.functions():
-                seconds = max(invocation["median_ms"], MIN_INVOCATION_MS) / 1000
+                seconds = max(invocation["min_ms"], MIN_INVOCATION_MS) / 1000
                 concurrency[function] += rate * invocation["count"] * seconds
     limit, _, page = _quota("lambda_concurrency")
     out.append(
@@ -188,7 +188,7 @@ def checks(users: int, deployment: Deployment) -> list[Check]:
             for name, rate in rates.items()
         )
         per_record = [
-            table[name]["invocations"][stream_function]["median_ms"]
+            table[name]["invocations"][stream_function]["min_ms"]
             for name in rates
             if stream_function in table[name]["invocations"]
         ]

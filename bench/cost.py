@@ -310,7 +310,7 @@ def story_lines(name: str, deployment: Deployment, options: Options | None = Non
     if invocations:
         add("Lambda requests", invocations, "invocations", "lambda_requests")
         gb_seconds = sum(
-            Decimal(str(i["count"])) * Decimal(math.ceil(i["median_ms"])) / 1000 * deployment.memory_gb(f)
+            Decimal(str(i["count"])) * Decimal(math.ceil(i["min_ms"])) / 1000 * deployment.memory_gb(f)
             for f, i in present.items()
         )
         add(
@@ -805,7 +805,8 @@ def report() -> list[str]:
         f"Prices: {REGION}, read {price_file()['regions'][REGION]['read']} from the AWS pricing pages named "
         "in "
         f"`bench/prices.toml`; counts: `bench/measured.json` (`make measure`, {measured_at}). Durations are "
-        "timed on the local stack, so Lambda duration is an estimate; everything else is counted. How: API "
+        f"timed on the local stack (the fastest of {measured()['runs']} runs), so Lambda duration is an "
+        "estimate; everything else is counted. How: API "
         "requests and invocations as the stack serves them; DynamoDB request units from the size of every "
         "item read and written, before and after, as DynamoDB rounds them "
         f"({units.WRITE_UNIT_BYTES // units.KB} KB a write unit, {units.READ_UNIT_BYTES // units.KB} KB a "

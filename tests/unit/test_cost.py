@@ -9,9 +9,11 @@ import tomllib
 from decimal import Decimal
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
-from bench import capacity, cost, units
+from bench import capacity, cost, measure, units
 from bench.measure import _emf_shape, _pattern
 from local.functions import api_routes
 from local.template import template, translated
@@ -239,3 +241,38 @@ def test_a_story_whose_routes_the_template_lacks_is_left_out() -> None:
 
     assert kept
     assert all(set(cost.measured()["stories"][name]["routes"]) <= routes for name in kept)
+
+
+def test_the_meter_records_each_write_before_and_after_and_only_the_reads_a_caller_asked_for() -> None:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="metered",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        measure._install_dynamodb_meter()
+        try:
+            measure.METER.take()
+            client.put_item(TableName="metered", Item={"pk": {"S": "A"}, "v": {"S": "x" * 10}})
+            client.update_item(
+                TableName="metered",
+                Key={"pk": {"S": "A"}},
+                UpdateExpression="SET v = :v",
+                ExpressionAttributeValues={":v": {"S": "y" * 20}},
+                ReturnValues="ALL_OLD",
+            )
+            client.get_item(TableName="metered", Key={"pk": {"S": "A"}})
+            taken = measure.METER.take()
+        finally:
+            measure.uninstall()
+
+    writes = taken["writes"]
+    assert [w["operation"] for w in writes] == ["put_item", "update_item"]
+    assert writes[0]["before"] is None
+    assert units.item_size(writes[0]["after"]) == 2 + 1 + 1 + 10
+    assert units.item_size(writes[1]["before"]) == 14
+    assert units.item_size(writes[1]["after"]) == 24
+    # The update's own look at the old item (its return values) is part of the write, not a read.
+    assert [r["operation"] for r in taken["reads"]] == ["get_item"]
