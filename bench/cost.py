@@ -149,6 +149,12 @@ class Deployment:
             / 1024
         )
 
+    def user_pool_tier(self) -> str:
+        """The user pool's feature plan: UserPoolTier, whose default for a new pool is Essentials."""
+        pools = self.of_type("AWS::Cognito::UserPool").values()
+        tiers = [str(self.resolver.resolve(p["Properties"].get("UserPoolTier", "ESSENTIALS"))) for p in pools]
+        return tiers[0] if tiers else "ESSENTIALS"
+
     def snapstart(self) -> bool:
         settings = [
             self.resolver.resolve(f["Properties"].get("SnapStart", {})) for f in self.functions().values()
@@ -681,11 +687,12 @@ def monthly(users: int, deployment: Deployment) -> dict[str, Decimal]:
         ),
         Decimal(0),
     )
-    mau = prices()["cognito_essentials_mau"]
+    tier = deployment.user_pool_tier()
+    mau = prices()[f"cognito_{tier.lower()}_mau"]
     standing = sum((line.usd for line in idle_lines(deployment) + used_lines(deployment)), Decimal(0))
     return {
         "the stories' requests": requests,
-        "Cognito monthly active users (Essentials)": mau.of(max(Decimal(0), users - mau.free_tier)),
+        f"Cognito monthly active users ({tier.title()})": mau.of(max(Decimal(0), users - mau.free_tier)),
         "standing charges": standing,
     }
 
