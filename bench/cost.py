@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import load, units
-from local.functions import api_routes
+from local.functions import api_routes as api_routes  # re-exported: tests read the template through bench
 from local.resolve import Resolver
-from local.template import template, translated
+from local.template import template as template  # re-exported, as above
+from local.template import translated as translated
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent

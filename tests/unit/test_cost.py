@@ -15,8 +15,6 @@ from moto import mock_aws
 
 from bench import capacity, cost, measure, units
 from bench.measure import _emf_shape, _pattern
-from local.functions import api_routes
-from local.template import template, translated
 
 PRICE_FILE = tomllib.loads(cost.PRICES.read_text())
 
@@ -119,7 +117,7 @@ def test_the_access_log_line_is_the_templates_format_filled_in() -> None:
 
 
 def _access_line() -> str:
-    fmt = template()["Resources"]["BookmarksApi"]["Properties"]["AccessLogSetting"]["Format"]
+    fmt = cost.template()["Resources"]["BookmarksApi"]["Properties"]["AccessLogSetting"]["Format"]
     return re.sub(r"\$context\.([\w.]+)", lambda m: cost.ACCESS_LOG_SAMPLE.get(m[1], "-"), fmt)
 
 
@@ -134,7 +132,9 @@ def _priced(table: str, name: str) -> bool:
 
 
 def test_every_resource_type_the_template_deploys_has_a_price_or_a_reason_it_is_free() -> None:
-    types = {r["Type"] for r in translated(cost.REGION)["Resources"].values()}  # every condition's resources
+    types = {
+        r["Type"] for r in cost.translated(cost.REGION)["Resources"].values()
+    }  # every condition's resources
 
     unpriced = {
         t for t in types if not _priced("resource_types", t) and t not in PRICE_FILE["free"]["resource_types"]
@@ -160,11 +160,13 @@ def _actions(value: Any, under_action: bool = False) -> set[str]:
 
 def _called() -> set[str]:
     """What the app's roles may call, and what its state machines' tasks call (as IAM actions)."""
-    resources = translated(cost.REGION)["Resources"].values()
+    resources = cost.translated(cost.REGION)["Resources"].values()
     called = _actions(
         [r["Properties"].get("Policies", []) for r in resources if r["Type"] == "AWS::IAM::Role"]
     )
-    machines = [r for r in template()["Resources"].values() if r["Type"] == "AWS::Serverless::StateMachine"]
+    machines = [
+        r for r in cost.template()["Resources"].values() if r["Type"] == "AWS::Serverless::StateMachine"
+    ]
     for machine in machines:
         definition = (cost.ROOT / machine["Properties"]["DefinitionUri"]).read_text()
         for resource in re.findall(r'"Resource": "arn:aws:states:::([^"]+)"', definition):
@@ -188,7 +190,7 @@ def test_every_call_the_app_may_make_has_a_price_or_a_reason_it_is_free() -> Non
 
 
 def test_every_managed_policy_the_roles_get_has_a_price_or_a_reason() -> None:
-    resources = translated(cost.REGION)["Resources"].values()
+    resources = cost.translated(cost.REGION)["Resources"].values()
     arns = json.dumps(
         [r["Properties"].get("ManagedPolicyArns", []) for r in resources if r["Type"] == "AWS::IAM::Role"]
     )
@@ -237,7 +239,7 @@ def test_the_readme_scale_block_is_make_capacitys_output() -> None:
 def test_a_story_whose_routes_the_template_lacks_is_left_out() -> None:
     dev = cost.Deployment(cost.environments()["dev"])
     kept = cost.stories(dev)
-    routes = {f"{r.method} {r.path}" for r in api_routes()}
+    routes = {f"{r.method} {r.path}" for r in cost.api_routes()}
 
     assert kept
     assert all(set(cost.measured()["stories"][name]["routes"]) <= routes for name in kept)
