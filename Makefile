@@ -36,7 +36,7 @@ REDELIVER_SEED ?=
 # pytest-xdist workers of `make test`: one per core; the tests of the shared local stack keep to one of them.
 TEST_WORKERS ?= auto
 
-.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish replay e2e audit samples generate openapi new-function remove-feature clean
+.PHONY: help install lint format test build local traces metrics invoke bench deploy web-publish replay e2e audit samples generate openapi new-function remove-feature clean cost capacity measure
 
 help: ## List every target with one line each
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,6 +89,9 @@ samples: $(INSTALLED) ## Regenerate the event functions' events/ samples and eve
 
 generate: $(INSTALLED) ## Regenerate template.yaml's blocks derived from the domain: the gateway models, the workflow's layout
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.generate
+	@# The cost and capacity blocks follow the template (a removed feature's resources and stories go).
+	@PYTHONPATH=layers/shared/python $(BIN)/python -m bench.cost > /dev/null
+	@PYTHONPATH=layers/shared/python $(BIN)/python -m bench.capacity > /dev/null
 
 openapi: $(INSTALLED) ## Regenerate docs/openapi.json and the README route table from template.yaml routes and the models
 	PYTHONPATH=layers/shared/python $(BIN)/python -m tools.openapi
@@ -133,6 +136,17 @@ $(BENCH_INSTALLED): pyproject.toml
 # only). Not part of `make test`: it takes about half an hour.
 bench: $(INSTALLED) $(BENCH_INSTALLED) ## Measure cold start (before/after, instructions if valgrind), warm overhead, sizes, reads; writes bench/results.md
 	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.run --python $(BENCH_VENV)/bin/python $(BENCH_ARGS)
+
+# Offline, from the committed bench/measured.json: a second or two.
+cost: $(INSTALLED) ## Print what the app costs idle per environment and per million of each story; writes bench/cost.md, README
+	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.cost
+
+capacity: $(INSTALLED) ## Print each load profile's peak on every limited resource, its limit and headroom; writes README
+	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.capacity
+
+# Runs the stories on the local stack (a few minutes); then make cost capacity.
+measure: $(INSTALLED) ## Measure what each story meters on the local stack into bench/measured.json
+	PYTHONPATH=layers/shared/python $(BIN)/python -m bench.measure
 
 deploy: build ## Deploy to an environment of samconfig.toml (needs AWS credentials): make deploy ENV=staging
 	@test -n "$(ENV)" || { echo "Name the environment: make deploy ENV=default|staging|prod"; exit 1; }
