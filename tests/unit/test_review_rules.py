@@ -198,6 +198,6 @@ def test_a_status_that_keeps_changing_under_an_edit_answers_503_with_retry_after
 
     assert reply.status == 503
     assert reply.headers["Retry-After"] == "1"
-    assert "retry" in reply.body["message"]
+    assert "try again" in reply.body["message"]
     kept = alice.request("GET", f"/bookmarks/{created['id']}").body
     assert (kept["shared"], kept["name"]) == (True, "A")

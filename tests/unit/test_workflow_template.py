@@ -318,6 +318,7 @@ def test_the_tables_keys_and_indexes_are_the_layouts() -> None:
     assert keys(bookmarks["KeySchema"]) == [layout.PARTITION_KEY, layout.SORT_KEY]
     assert keys(reviews["KeySchema"]) == [layout.REVIEW_KEY]
     assert indexes == {
+        layout.OWNER_URL_INDEX: [layout.PARTITION_KEY, layout.URL_KEY],
         layout.SHARED_URL_INDEX: [layout.SHARED_URL_KEY, layout.SORT_KEY],
         layout.TEAM_INDEX: [layout.TEAM_PARTITION, layout.TEAM_SORT],
         layout.PENDING_REVIEW_INDEX: [layout.REVIEW_QUEUE, layout.SUBMITTED_AT],

@@ -26,7 +26,7 @@ from bookmarks.models import (
 from bookmarks.paging import decode_cursor, decode_team_cursor, encode_cursor, encode_team_cursor, page_size
 from bookmarks.rules import Identity
 from bookmarks.settings import settings
-from bookmarks.urls import url_key, web_url_problem
+from bookmarks.urls import normalise, url_key, web_url_problem
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -136,7 +136,9 @@ def check_link(owner: str, url: str | None) -> LinkCheck:
     # feature: workflow
     on_team_list = bookmarks_table.team_list_holds(key)
     # end feature: workflow
-    return LinkCheck(url=key, mine=bookmarks_table.owners_bookmarks_of(owner, key), on_team_list=on_team_list)
+    return LinkCheck(
+        url=normalise(url), mine=bookmarks_table.owners_bookmarks_of(owner, key), on_team_list=on_team_list
+    )
 
 
 def _known_id(bookmark_id: str) -> str:
