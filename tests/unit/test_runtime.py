@@ -3,7 +3,7 @@ and with that function's environment variables, as separate Lambda environments 
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,20 @@ from local.provision import LocalFunction
 from local.runtime import PerThread, Runtime, ThreadEnvironment, metrics_per_invocation
 
 WAIT = 10.0  # the bound of every wait: a runtime that serialises invocations breaks the barrier
+
+
+@pytest.fixture(autouse=True)
+def _process_environment() -> Iterator[None]:
+    """A Runtime writes its functions' variables and its endpoint into the process environment (what
+    `python -m local` wants) and installs its per-thread view as os.environ: each test here puts both back,
+    so the tests after it (in this process) never call the endpoint of a runtime that is gone."""
+    environ = os.environ
+    saved = dict(environ)
+    yield
+    os.environ = environ  # noqa: B003 (the object this test started with)
+    for name in set(os.environ) - set(saved):
+        del os.environ[name]
+    os.environ.update(saved)
 
 
 def _function(logical_id: str, **environment: str) -> LocalFunction:
