@@ -34,7 +34,7 @@ def test_an_edited_handler_and_domain_module_serve_the_next_request(
         assert api.request("GET", "/bookmarks").status == 200
         assert api.request("GET", f"/bookmarks/{MISSING_ID}").body["message"] == "No bookmark with that id."
 
-        listing = 'json_response(200, page)\n\n\n@app.get("/bookmarks/<bookmark_id>")'
+        listing = "json_response(200, page)\n\n\n# Before /bookmarks/<bookmark_id>"
         edit(copy, HANDLER, listing, listing.replace("200", "203"))
         edit(copy, DOMAIN, '"No bookmark with that id."', '"No bookmark by that id!"')
         listed = api.request("GET", "/bookmarks")
