@@ -4,6 +4,7 @@ at least once when asked, and never stall without saying so."""
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -239,11 +240,20 @@ def test_each_delivery_of_a_rule_starts_its_own_execution_with_a_generated_name(
         delivery, embedded_aws, FakeRuntime(out.functions, _raise), threading.Event(), log=lambda _: None
     )
     sfn = embedded_aws.stepfunctions()
-    _put(embedded_aws, "ContestEntryRecorded", {"bookmark_id": "b-7", "owner": "o"})
-    _put(embedded_aws, "ContestEntryRecorded", {"bookmark_id": "b-7", "owner": "o"})  # a redelivery
+    # An id of this test's own: a delivery another test left running may still start an execution of the
+    # same-named machine on the reset server, and only this test's executions are counted.
+    bookmark_id = f"b-{uuid.uuid4().hex[:8]}"
+    _put(embedded_aws, "ContestEntryRecorded", {"bookmark_id": bookmark_id, "owner": "o"})
+    _put(embedded_aws, "ContestEntryRecorded", {"bookmark_id": bookmark_id, "owner": "o"})  # a redelivery
 
     def executions() -> list[Any]:
-        return sfn.list_executions(stateMachineArn=out.physical["PublishStateMachine"])["executions"]
+        listed = sfn.list_executions(stateMachineArn=out.physical["PublishStateMachine"])["executions"]
+        return [
+            e
+            for e in listed
+            if json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])["bookmark_id"]
+            == bookmark_id
+        ]
 
     poll_until(lambda: poller.poll_once(0), lambda: len(executions()) == 2)
 
@@ -257,12 +267,12 @@ def test_each_delivery_of_a_rule_starts_its_own_execution_with_a_generated_name(
 
     described = [sfn.describe_execution(executionArn=e["executionArn"]) for e in executions()]
     # As Step Functions names them for an EventBridge target: fresh ids, never the bookmark's.
-    assert all(len(e["name"]) == 36 and "b-7" not in e["name"] for e in described)
+    assert all(len(e["name"]) == 36 and bookmark_id not in e["name"] for e in described)
     assert described[0]["name"] != described[1]["name"]
-    assert [json.loads(e["input"]) for e in described] == [{"bookmark_id": "b-7", "owner": "o"}] * 2
+    assert [json.loads(e["input"]) for e in described] == [{"bookmark_id": bookmark_id, "owner": "o"}] * 2
     assert {e["status"] for e in described} == {"SUCCEEDED"}
-    inbox = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"])["Messages"]
-    assert json.loads(inbox[0]["Body"])["Message"] == "b-7"
+    inbox = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"], MaxNumberOfMessages=10)["Messages"]
+    assert bookmark_id in [json.loads(message["Body"])["Message"] for message in inbox]
 
 
 def test_a_state_machine_lambda_task_runs_the_handler_in_process(
