@@ -271,7 +271,9 @@ def test_each_delivery_of_a_rule_starts_its_own_execution_with_a_generated_name(
     assert described[0]["name"] != described[1]["name"]
     assert [json.loads(e["input"]) for e in described] == [{"bookmark_id": bookmark_id, "owner": "o"}] * 2
     assert {e["status"] for e in described} == {"SUCCEEDED"}
-    inbox = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"], MaxNumberOfMessages=10)["Messages"]
+    inbox = embedded_aws.sqs().receive_message(QueueUrl=out.topic_inboxes["Topic"], MaxNumberOfMessages=10)[
+        "Messages"
+    ]
     assert bookmark_id in [json.loads(message["Body"])["Message"] for message in inbox]
 
 
